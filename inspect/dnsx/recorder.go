@@ -1,0 +1,44 @@
+package dnsx
+
+import (
+	"context"
+	"sync"
+
+	"github.com/headercheck/headercheck/inspect/trace"
+)
+
+// Recorder wraps a Resolver for one message: it keeps every exchange that
+// message caused, in the order they were asked, for the report's dns array.
+// The Resolver behind it (and its cache) may be shared by many messages.
+type Recorder struct {
+	Resolver Resolver
+
+	mu      sync.Mutex
+	queries []trace.Query
+}
+
+var _ Resolver = (*Recorder)(nil)
+
+// NewRecorder returns a Recorder asking r.
+func NewRecorder(r Resolver) *Recorder { return &Recorder{Resolver: r} }
+
+// Lookup asks the wrapped resolver and records the exchange.
+func (r *Recorder) Lookup(ctx context.Context, name string, qtype uint16) (*trace.Query, error) {
+	q, err := r.Resolver.Lookup(ctx, name, qtype)
+	if q != nil {
+		r.mu.Lock()
+		c := *q
+		c.Answers = append([]string(nil), q.Answers...)
+		c.CNAMEs = append([]string(nil), q.CNAMEs...)
+		r.queries = append(r.queries, c)
+		r.mu.Unlock()
+	}
+	return q, err
+}
+
+// Queries returns a copy of the exchanges recorded so far.
+func (r *Recorder) Queries() []trace.Query {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]trace.Query(nil), r.queries...)
+}
