@@ -1,0 +1,236 @@
+package dkim
+
+import (
+	"bytes"
+	"crypto"
+	"fmt"
+	"strings"
+)
+
+// Canon is a canonicalization algorithm (RFC 6376 §3.4).
+type Canon string
+
+// The canonicalization algorithms of RFC 6376 §3.4.
+const (
+	Simple  Canon = "simple"
+	Relaxed Canon = "relaxed"
+)
+
+// ParseCanon reads a c= value (RFC 6376 §3.5): "header/body", or one name
+// for the header with simple for the body, or "" for simple/simple.
+func ParseCanon(c string) (header, body Canon, err error) {
+	h, b, two := strings.Cut(c, "/")
+	header, body = Simple, Simple
+	if c == "" {
+		return header, body, nil
+	}
+	header = Canon(h)
+	if two {
+		body = Canon(b)
+	}
+	for _, x := range []Canon{header, body} {
+		if x != Simple && x != Relaxed {
+			return header, body, fmt.Errorf("dkim: unknown canonicalization %q", string(x))
+		}
+	}
+	return header, body, nil
+}
+
+// CRLF returns b with every lone LF turned into CRLF: the form a message
+// has on the wire (RFC 5321 §2.3.8), which DKIM signs (RFC 6376 §3.4 note,
+// §5.3). b itself is returned when it has no lone LF.
+func CRLF(b []byte) []byte {
+	lone := 0
+	for i, c := range b {
+		if c == '\n' && (i == 0 || b[i-1] != '\r') {
+			lone++
+		}
+	}
+	if lone == 0 {
+		return b
+	}
+	out := make([]byte, 0, len(b)+lone)
+	for i, c := range b {
+		if c == '\n' && (i == 0 || b[i-1] != '\r') {
+			out = append(out, '\r')
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+func isWSP(c byte) bool { return c == ' ' || c == '\t' }
+
+// CanonHeader appends one header field, canonicalized, to dst. The result
+// ends in CRLF (RFC 6376 §3.7: "each header field MUST be terminated with a
+// single CRLF").
+//
+// simple (§3.4.1) keeps the field as it is, lone LFs read as CRLF.
+// relaxed (§3.4.2) lowercases the name, unfolds, turns each run of WSP into
+// one SP, and drops WSP at the end of the value and around the colon.
+func CanonHeader(dst, field []byte, c Canon) []byte {
+	if c != Relaxed {
+		dst = append(dst, CRLF(trimEOL(field))...)
+		return append(dst, '\r', '\n')
+	}
+	name, value, _ := bytes.Cut(trimEOL(field), []byte(":"))
+	name = bytes.Trim(name, " \t\r\n")
+	for _, ch := range name {
+		if 'A' <= ch && ch <= 'Z' {
+			ch += 'a' - 'A'
+		}
+		dst = append(dst, ch)
+	}
+	dst = append(dst, ':')
+	// Unfolding removes CRLF (or a lone LF) that is followed by WSP; the
+	// splitter only leaves such breaks inside a field. Runs of WSP, with
+	// any break inside them, become one SP; leading and trailing ones go.
+	space := false
+	wrote := false
+	for i := 0; i < len(value); i++ {
+		ch := value[i]
+		switch {
+		case isWSP(ch), ch == '\n', ch == '\r' && i+1 < len(value) && value[i+1] == '\n':
+			space = true
+			continue
+		}
+		if space && wrote {
+			dst = append(dst, ' ')
+		}
+		space = false
+		wrote = true
+		dst = append(dst, ch)
+	}
+	return append(dst, '\r', '\n')
+}
+
+// CanonBody returns the body canonicalized by c (RFC 6376 §3.4.3, §3.4.4),
+// lone LFs read as CRLF.
+//
+// simple turns any run of empty lines at the end into one CRLF, and an
+// empty body into a single CRLF. relaxed drops WSP at line ends, turns runs
+// of WSP into one SP, drops empty lines at the end, and leaves an empty
+// body empty.
+func CanonBody(body []byte, c Canon) []byte {
+	body = CRLF(body)
+	if c != Relaxed {
+		end := len(body)
+		for end >= 2 && body[end-2] == '\r' && body[end-1] == '\n' {
+			end -= 2
+		}
+		out := make([]byte, 0, end+2)
+		out = append(out, body[:end]...)
+		return append(out, '\r', '\n')
+	}
+	out := make([]byte, 0, len(body))
+	keep := 0 // length of out up to the last line that was not empty
+	for len(body) > 0 {
+		line := body
+		eol := false
+		if i := bytes.Index(body, []byte("\r\n")); i >= 0 {
+			line, body, eol = body[:i], body[i+2:], true
+		} else {
+			body = nil
+		}
+		start := len(out)
+		space := false
+		for _, ch := range line {
+			if isWSP(ch) {
+				space = true
+				continue
+			}
+			if space {
+				out = append(out, ' ')
+				space = false
+			}
+			out = append(out, ch)
+		}
+		// WSP at the end of a line is dropped: space is simply not written.
+		nonEmpty := len(out) > start
+		if !eol && !nonEmpty {
+			break
+		}
+		out = append(out, '\r', '\n')
+		if nonEmpty {
+			keep = len(out)
+		}
+	}
+	return out[:keep]
+}
+
+// BodyHash is the result of hashing a canonical body (RFC 6376 §3.7, hash
+// step 1).
+type BodyHash struct {
+	Sum       []byte // the hash of the first Hashed bytes of the canonical body
+	Canonical int64  // length of the whole canonical body
+	Hashed    int64  // bytes that went into Sum: all, or l= of them
+	Short     bool   // l= asks for more bytes than the canonical body has
+}
+
+// HashBody hashes the canonical body, limited to the first limit bytes when
+// limit >= 0 (the l= tag, RFC 6376 §3.5). A limit larger than the body is
+// reported as Short; the whole body is hashed then, and the result cannot
+// match a hash made over more bytes.
+func HashBody(canonical []byte, h crypto.Hash, limit int64) BodyHash {
+	n := int64(len(canonical))
+	r := BodyHash{Canonical: n, Hashed: n}
+	if limit >= 0 {
+		if limit > n {
+			r.Short = true
+		} else {
+			r.Hashed = limit
+		}
+	}
+	hh := h.New()
+	hh.Write(canonical[:r.Hashed])
+	r.Sum = hh.Sum(nil)
+	return r
+}
+
+// HeaderHash computes hash step 2 of RFC 6376 §3.7: the fields at picked
+// (indices into m.Fields, -1 for a name with no instance, see Message.Pick)
+// canonicalized by c, then the signature field itself with the value of
+// its b= tag removed and no final CRLF. It returns the hash and the exact
+// bytes hashed, which the trace can show.
+func HeaderHash(m Message, picked []int, sigField []byte, c Canon, h crypto.Hash) (sum, data []byte, err error) {
+	for _, i := range picked {
+		if i >= 0 {
+			data = CanonHeader(data, m.Fields[i].Raw, c)
+		}
+	}
+	stripped, err := StripB(sigField)
+	if err != nil {
+		return nil, nil, err
+	}
+	data = CanonHeader(data, stripped, c)
+	data = data[:len(data)-2]
+	hh := h.New()
+	hh.Write(data)
+	return hh.Sum(nil), data, nil
+}
+
+// StripB returns the signature header field with the value of its b= tag,
+// and the whitespace around that value, deleted (RFC 6376 §3.5, §3.7): the
+// form that was signed. The field's name, the other tags and the final line
+// break stay byte for byte.
+func StripB(field []byte) ([]byte, error) {
+	colon := bytes.IndexByte(field, ':')
+	if colon < 0 {
+		return nil, fmt.Errorf("%w: the field has no colon", ErrTagSyntax)
+	}
+	body := trimEOL(field[colon+1:])
+	tags, err := ParseTagList(string(body))
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range tags {
+		if t.Name == "b" {
+			start := colon + 1 + t.ValueStart
+			end := colon + 1 + t.ValueEnd
+			out := make([]byte, 0, len(field)-(end-start))
+			out = append(out, field[:start]...)
+			return append(out, field[end:]...), nil
+		}
+	}
+	return nil, fmt.Errorf("%w: no b= tag", ErrTagSyntax)
+}

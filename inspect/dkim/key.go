@@ -1,0 +1,264 @@
+package dkim
+
+import (
+	"context"
+	"crypto"
+	"crypto/ed25519"
+	"crypto/rsa"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/headercheck/headercheck/inspect/dnsx"
+	"github.com/headercheck/headercheck/inspect/trace"
+	"github.com/miekg/dns"
+)
+
+// ErrKeySyntax is wrapped by every error of ParseKey.
+var ErrKeySyntax = errors.New("dkim: malformed key record")
+
+// Key is a DKIM key record (RFC 6376 §3.6.1, RFC 8463 §4.2).
+type Key struct {
+	Record string
+	Tags   TagList
+
+	Version  string   // v=, "" when absent
+	Type     string   // k=, "rsa" when absent
+	Hashes   []string // h=; nil: any hash
+	Services []string // s=; nil: all ("*")
+	Flags    []string // t=
+	Notes    string   // n=
+	Revoked  bool     // p= is empty
+
+	// Public is *rsa.PublicKey or ed25519.PublicKey; nil when the key is
+	// revoked or of a type this package does not know.
+	Public crypto.PublicKey
+	Bits   int // size of the RSA modulus, or 256 for Ed25519
+}
+
+// Testing reports the t=y flag: the domain is testing DKIM (§3.6.1).
+func (k *Key) Testing() bool { return k.hasFlag("y") }
+
+// Strict reports the t=s flag: i= must be exactly d=, not a subdomain.
+func (k *Key) Strict() bool { return k.hasFlag("s") }
+
+func (k *Key) hasFlag(f string) bool {
+	for _, x := range k.Flags {
+		if x == f {
+			return true
+		}
+	}
+	return false
+}
+
+// ParseKey parses a key record. An empty p= is not an error: it gives a
+// Key with Revoked set. A k= this package does not know is not an error
+// either (it must be ignored, §3.6.1): Public stays nil.
+func ParseKey(record string) (*Key, error) {
+	k := &Key{Record: record, Type: "rsa"}
+	tags, err := ParseTagList(record)
+	k.Tags = tags
+	if err != nil {
+		return k, fmt.Errorf("%w: %v", ErrKeySyntax, err)
+	}
+	if v, ok := tags.Get("v"); ok {
+		k.Version = v
+		if v != "DKIM1" {
+			return k, fmt.Errorf("%w: v=%s, where only DKIM1 is defined", ErrKeySyntax, v)
+		}
+	}
+	if v, ok := tags.Get("k"); ok {
+		k.Type = v
+	}
+	if v, ok := tags.Get("h"); ok {
+		k.Hashes = ParseHeaderList(v)
+	}
+	if v, ok := tags.Get("s"); ok {
+		k.Services = ParseHeaderList(v)
+	}
+	if v, ok := tags.Get("t"); ok {
+		k.Flags = ParseHeaderList(v)
+	}
+	k.Notes, _ = tags.Get("n")
+	p, ok := tags.Get("p")
+	if !ok {
+		return k, fmt.Errorf("%w: no p= tag (the public key)", ErrKeySyntax)
+	}
+	if stripFWS(p) == "" {
+		k.Revoked = true
+		return k, nil
+	}
+	der, err := decodeB64(p)
+	if err != nil {
+		return k, fmt.Errorf("%w: p= %v", ErrKeySyntax, err)
+	}
+	switch k.Type {
+	case "rsa":
+		pub, err := parseRSA(der)
+		if err != nil {
+			return k, fmt.Errorf("%w: p= %v", ErrKeySyntax, err)
+		}
+		k.Public, k.Bits = pub, pub.N.BitLen()
+	case "ed25519":
+		if len(der) != ed25519.PublicKeySize {
+			return k, fmt.Errorf("%w: p= holds %d bytes; an Ed25519 key is 32", ErrKeySyntax, len(der))
+		}
+		k.Public, k.Bits = ed25519.PublicKey(der), 256
+	}
+	return k, nil
+}
+
+// parseRSA accepts a SubjectPublicKeyInfo, which nearly every published key
+// is, and the bare RSAPublicKey that RFC 6376 §3.6.1 literally describes
+// (erratum 3017).
+func parseRSA(der []byte) (*rsa.PublicKey, error) {
+	if pub, err := x509.ParsePKIXPublicKey(der); err == nil {
+		rp, ok := pub.(*rsa.PublicKey)
+		if !ok {
+			return nil, fmt.Errorf("holds a %T key, not an RSA key", pub)
+		}
+		return rp, nil
+	}
+	rp, err := x509.ParsePKCS1PublicKey(der)
+	if err != nil {
+		return nil, errors.New("is not an RSA public key (neither SubjectPublicKeyInfo nor RSAPublicKey)")
+	}
+	return rp, nil
+}
+
+// KeyLookup is what LookupKey found, with the steps that show it.
+type KeyLookup struct {
+	Name  string       // <selector>._domainkey.<domain>.
+	Query *trace.Query // the DNS exchange; nil when none was sent
+	Key   *Key         // the parsed record; nil when there is none to use
+	// Result is "" when Key can be used, else why not: temperror (DNS gave
+	// no answer) or permerror (no key, several records, malformed record).
+	Result trace.Result
+	Reason string
+	Steps  []trace.Step
+}
+
+// LookupKey fetches and parses the key of selector and domain from DNS
+// (RFC 6376 §3.6.2, §6.1.2). It does not judge whether the key fits a
+// signature; Verify does.
+func LookupKey(ctx context.Context, r dnsx.Resolver, selector, domain string) KeyLookup {
+	name := selector + "._domainkey." + domain
+	kl := KeyLookup{Name: name + "."}
+	fetch := trace.Step{Title: "Fetch the key record " + name, Ref: "RFC 6376 §3.6.2.1, §6.1.2"}
+	if r == nil {
+		fetch.Result, fetch.Explain = trace.TempError, "no DNS resolver was given, so the key could not be fetched"
+		kl.Result, kl.Reason = trace.TempError, "The key could not be fetched: no DNS resolver."
+		kl.Steps = append(kl.Steps, fetch)
+		return kl
+	}
+	q, err := r.Lookup(ctx, name, dns.TypeTXT)
+	kl.Query, fetch.Query = q, q
+	if q != nil {
+		kl.Name = q.Name
+	}
+	switch {
+	case err != nil && dnsx.IsTemporary(err):
+		fetch.Result, fetch.Detail = trace.TempError, rcodeOf(q)
+		fetch.Explain = "DNS gave no usable answer (" + err.Error() + "); the key may be there, so the signature can be checked again later"
+		fetch.Ref = "RFC 6376 §6.1.2 step 2"
+		kl.Result, kl.Reason = trace.TempError, "The key could not be fetched from DNS just now; a later attempt may succeed."
+	case err != nil:
+		fetch.Result, fetch.Detail = trace.PermError, err.Error()
+		fetch.Explain = "the name made from s= and d= cannot be asked in DNS"
+		kl.Result, kl.Reason = trace.PermError, "The key's DNS name is not valid."
+	case q.NXDomain() || len(q.Answers) == 0:
+		what := "does not exist (NXDOMAIN)"
+		if !q.NXDomain() {
+			what = "exists but holds no TXT record"
+		}
+		fetch.Result, fetch.Detail = trace.PermError, name+" "+what
+		fetch.Explain = "there is no key for this selector, so nothing can confirm the signature; a removed key and a revoked key mean the same"
+		fetch.Ref = "RFC 6376 §6.1.2 step 3"
+		kl.Result, kl.Reason = trace.PermError, "There is no key in DNS for selector "+selector+" of "+domain+"."
+	case len(q.Answers) > 1:
+		fetch.Result, fetch.Detail = trace.PermError, fmt.Sprintf("%d TXT records", len(q.Answers))
+		fetch.Explain = "a selector must have exactly one TXT record; with several the result is undefined, and this verifier, like go-msgauth, refuses to guess which one signed"
+		fetch.Ref = "RFC 6376 §3.6.2.2"
+		kl.Result, kl.Reason = trace.PermError, "The selector has several key records, so the key is ambiguous."
+	default:
+		fetch.Result, fetch.Detail = trace.Info, q.Answers[0]
+		fetch.Explain = "one TXT record was found where the signature says its key is"
+	}
+	kl.Steps = append(kl.Steps, fetch)
+	if kl.Result != "" {
+		return kl
+	}
+	key, err := ParseKey(q.Answers[0])
+	read := trace.Step{Title: "Read the key record", Detail: q.Answers[0], Ref: "RFC 6376 §3.6.1", Steps: keyTagSteps(key)}
+	if err != nil {
+		read.Result = trace.PermError
+		read.Explain = strings.TrimPrefix(err.Error(), "dkim: ") + "; a verifier must ignore a malformed key record"
+		read.Ref = "RFC 6376 §3.6.1, §6.1.2 step 5"
+		kl.Result, kl.Reason = trace.PermError, "The key record in DNS is malformed."
+		kl.Steps = append(kl.Steps, read)
+		return kl
+	}
+	read.Result, read.Explain = trace.Info, "the record is a well-formed DKIM key record"
+	kl.Steps = append(kl.Steps, read)
+	kl.Key = key
+	return kl
+}
+
+func rcodeOf(q *trace.Query) string {
+	if q == nil {
+		return ""
+	}
+	return q.Name + " TXT: " + q.Rcode
+}
+
+// keyTagSteps explains each tag of a key record, unknown ones too.
+func keyTagSteps(k *Key) []trace.Step {
+	var out []trace.Step
+	for _, t := range k.Tags {
+		st := trace.Step{Title: t.Name + "=", Result: trace.Info, Detail: t.Value, Ref: "RFC 6376 §3.6.1"}
+		switch t.Name {
+		case "v":
+			st.Explain = "version of the key record; DKIM1 is the only one"
+		case "k":
+			st.Explain = "key type: rsa, or ed25519 (RFC 8463 §4.2)"
+			if t.Value == "ed25519" {
+				st.Ref = "RFC 8463 §4.2"
+			}
+		case "p":
+			st.Explain = "the public key, base64; an empty p= means the key is revoked"
+			if v := stripFWS(t.Value); len(v) > 48 {
+				st.Detail = v[:24] + "…" + v[len(v)-16:]
+			}
+		case "h":
+			st.Explain = "hash algorithms this key may be used with"
+		case "s":
+			st.Explain = `services this key is for: "email" or "*" (all)`
+		case "t":
+			st.Explain = `flags: "y" means the domain is testing DKIM, "s" means i= must be exactly d=`
+		case "n":
+			st.Explain = "notes for people; no program acts on them"
+		default:
+			st.Explain = "a tag this verifier does not know; unknown tags are ignored"
+			st.Ref = "RFC 6376 §3.2"
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+// VerifyHash checks a signature over a computed header hash (RFC 6376
+// §3.7 data-hash): RSA PKCS#1 v1.5 with SHA-256 (§3.3.2), or PureEdDSA
+// Ed25519 over the SHA-256 hash (RFC 8463 §3).
+func VerifyHash(pub crypto.PublicKey, h crypto.Hash, hashed, sig []byte) error {
+	switch p := pub.(type) {
+	case *rsa.PublicKey:
+		return rsa.VerifyPKCS1v15(p, h, hashed, sig)
+	case ed25519.PublicKey:
+		if !ed25519.Verify(p, hashed, sig) {
+			return errors.New("ed25519: the signature does not match")
+		}
+		return nil
+	}
+	return fmt.Errorf("dkim: no verifier for %T", pub)
+}
