@@ -1,6 +1,7 @@
 // Package dnstest runs a real DNS server on 127.0.0.1 for tests: UDP and TCP
-// on one port, answering from zone-file text, with knobs to misbehave
-// (SERVFAIL, silence, truncation, latency) per name. Every DNS-dependent
+// on one port, answering from zone-file text, with knobs to misbehave per
+// name: SERVFAIL or another rcode, silence, truncation, latency, a forged
+// reply with the wrong ID first, a reply for another question, no EDNS0. Every DNS-dependent
 // test of headercheck talks to one of these through the real dnsx client;
 // nothing is mocked and nothing leaves the machine.
 package dnstest
@@ -31,9 +32,15 @@ type Server struct {
 	truncate   map[string]bool     // name -> set TC on UDP answers
 	delay      map[string]time.Duration
 	ad         map[string]bool
+	wrongID    map[string]bool
+	misdirect  map[string]bool
+	noEDNS     map[string]bool
 	counts     map[string]int // "name/TYPE/proto" -> queries seen
+	total      int
 
-	udp, tcp *dns.Server
+	udp, tcp  *dns.Server
+	closing   chan struct{} // closed by Close: delayed answers give up
+	closeOnce sync.Once
 }
 
 // Start serves the zone files at paths (zone-file text; "$ORIGIN ." is
@@ -63,7 +70,11 @@ func StartZone(t testing.TB, zone string) *Server {
 		truncate:   map[string]bool{},
 		delay:      map[string]time.Duration{},
 		ad:         map[string]bool{},
+		wrongID:    map[string]bool{},
+		misdirect:  map[string]bool{},
+		noEDNS:     map[string]bool{},
 		counts:     map[string]int{},
+		closing:    make(chan struct{}),
 	}
 	if err := s.AddZone(zone); err != nil {
 		t.Fatalf("dnstest: %v", err)
@@ -124,12 +135,43 @@ func (s *Server) DropNoData(name string) { s.set(func() { s.dropNoData[key(name)
 // records, so the client must retry over TCP.
 func (s *Server) Truncate(name string) { s.set(func() { s.truncate[key(name)] = true }) }
 
-// Delay holds every answer about name for d.
+// Delay holds every answer about name for d (or until Close). Combined
+// with a client deadline shorter than d it is an answer that comes too late.
 func (s *Server) Delay(name string, d time.Duration) { s.set(func() { s.delay[key(name)] = d }) }
 
 // SetAD sets the Authenticated Data flag on answers about name, as a
-// validating resolver would.
+// validating resolver would: only when the query carried DO or AD.
 func (s *Server) SetAD(name string) { s.set(func() { s.ad[key(name)] = true }) }
+
+// WrongID makes the server send, before each answer about name, a forged
+// reply with another message ID whose records say 203.0.113.66 (A) or
+// "forged" (TXT), as an off-path spoofer would. Over UDP the client must
+// ignore it and take the real answer that follows; over TCP the forged
+// reply comes first on the stream and the exchange fails.
+func (s *Server) WrongID(name string) { s.set(func() { s.wrongID[key(name)] = true }) }
+
+// Misdirect makes the server answer questions about name as if they were
+// about "misdirected.invalid." of the same type, with the right ID.
+func (s *Server) Misdirect(name string) { s.set(func() { s.misdirect[key(name)] = true }) }
+
+// NoEDNS makes the server answer FORMERR to questions about name that carry
+// an EDNS0 OPT record, as servers that predate RFC 6891 do.
+func (s *Server) NoEDNS(name string) { s.set(func() { s.noEDNS[key(name)] = true }) }
+
+// Total is how many queries arrived, for any name, over UDP and TCP.
+func (s *Server) Total() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.total
+}
+
+// ResetCounts forgets the queries counted so far.
+func (s *Server) ResetCounts() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.counts = map[string]int{}
+	s.total = 0
+}
 
 // Count is how many questions for name and qtype arrived, over UDP and TCP
 // together.
@@ -147,14 +189,18 @@ func (s *Server) CountProto(name string, qtype uint16, proto string) int {
 	return s.counts[key(name)+"/"+dns.TypeToString[qtype]+"/"+proto]
 }
 
-// Close stops the server.
+// Close stops the server and waits for its handlers; delayed answers are
+// abandoned. Closing twice is harmless.
 func (s *Server) Close() {
-	if s.udp != nil {
-		_ = s.udp.Shutdown()
-	}
-	if s.tcp != nil {
-		_ = s.tcp.Shutdown()
-	}
+	s.closeOnce.Do(func() {
+		close(s.closing)
+		if s.udp != nil {
+			_ = s.udp.Shutdown()
+		}
+		if s.tcp != nil {
+			_ = s.tcp.Shutdown()
+		}
+	})
 }
 
 func (s *Server) set(f func()) {
@@ -216,6 +262,7 @@ func (s *Server) serve(proto string) func(dns.ResponseWriter, *dns.Msg) {
 
 		s.mu.Lock()
 		s.counts[name+"/"+dns.TypeToString[q.Qtype]+"/"+proto]++
+		s.total++
 		rcode, failing := s.fail[name]
 		drop := s.drop[name]
 		if s.dropNoData[name] && len(s.matchLocked(name, q.Qtype)) == 0 && len(s.matchLocked(name, dns.TypeCNAME)) == 0 {
@@ -224,20 +271,40 @@ func (s *Server) serve(proto string) func(dns.ResponseWriter, *dns.Msg) {
 		trunc := s.truncate[name] && proto == "udp"
 		delay := s.delay[name]
 		ad := s.ad[name]
+		wrongID, misdirect, noEDNS := s.wrongID[name], s.misdirect[name], s.noEDNS[name]
 		s.mu.Unlock()
 
 		if delay > 0 {
-			time.Sleep(delay)
+			t := time.NewTimer(delay)
+			select {
+			case <-t.C:
+			case <-s.closing:
+				t.Stop()
+				return
+			}
 		}
 		if drop {
+			return
+		}
+		if wrongID {
+			_ = w.WriteMsg(forged(req))
+		}
+		if noEDNS && req.IsEdns0() != nil {
+			m := new(dns.Msg)
+			m.SetRcode(req, dns.RcodeFormatError)
+			_ = w.WriteMsg(m)
 			return
 		}
 		m := new(dns.Msg)
 		m.SetReply(req)
 		m.Authoritative = true
 		m.RecursionAvailable = true
-		m.AuthenticatedData = ad
-		if opt := req.IsEdns0(); opt != nil {
+		// A validating resolver sets AD only for a client that showed it
+		// understands it, with DO or AD in the query (RFC 6840 §5.8), so a
+		// test of AD also proves the client asked with DO.
+		opt := req.IsEdns0()
+		m.AuthenticatedData = ad && (req.AuthenticatedData || (opt != nil && opt.Do()))
+		if opt != nil {
 			m.SetEdns0(opt.UDPSize(), opt.Do())
 		}
 		switch {
@@ -255,8 +322,27 @@ func (s *Server) serve(proto string) func(dns.ResponseWriter, *dns.Msg) {
 				m.Truncate(size)
 			}
 		}
+		if misdirect {
+			m.Question[0].Name = "misdirected.invalid."
+		}
 		_ = w.WriteMsg(m)
 	}
+}
+
+// forged is a reply to req with the ID changed and a planted answer.
+func forged(req *dns.Msg) *dns.Msg {
+	m := new(dns.Msg)
+	m.SetReply(req)
+	m.Id = req.Id + 1
+	q := req.Question[0]
+	hdr := dns.RR_Header{Name: q.Name, Rrtype: q.Qtype, Class: dns.ClassINET, Ttl: 300}
+	switch q.Qtype {
+	case dns.TypeA:
+		m.Answer = append(m.Answer, &dns.A{Hdr: hdr, A: net.IPv4(203, 0, 113, 66)})
+	case dns.TypeTXT:
+		m.Answer = append(m.Answer, &dns.TXT{Hdr: hdr, Txt: []string{"forged"}})
+	}
+	return m
 }
 
 // answer fills m as a recursive resolver would: the records of name and
@@ -281,6 +367,30 @@ func (s *Server) answer(m *dns.Msg, name string, qtype uint16) {
 	}
 	if len(m.Answer) == 0 && !s.existsLocked(cur) {
 		m.Rcode = dns.RcodeNameError
+	}
+	if len(m.Answer) == 0 || m.Rcode == dns.RcodeNameError || m.Answer[len(m.Answer)-1].Header().Rrtype == dns.TypeCNAME {
+		// A negative answer carries the zone's SOA, when the test zone has
+		// one, for its negative-caching TTL (RFC 2308 §3).
+		if soa := s.soaLocked(cur); soa != nil {
+			m.Ns = append(m.Ns, soa)
+		}
+	}
+}
+
+// soaLocked is the SOA of the closest enclosing zone of name, if any.
+func (s *Server) soaLocked(name string) dns.RR {
+	for n := name; ; {
+		if rrs := s.matchLocked(n, dns.TypeSOA); len(rrs) > 0 {
+			return rrs[0]
+		}
+		i := strings.IndexByte(n, '.')
+		if n == "." || i < 0 {
+			return nil
+		}
+		n = n[i+1:]
+		if n == "" {
+			n = "."
+		}
 	}
 }
 
