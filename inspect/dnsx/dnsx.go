@@ -60,7 +60,7 @@
 // are directives (to any other zone tool they are comments, so the same file
 // loads into dnstest too):
 //
-//	;! KEYWORD NAME [TYPE] [ad] [server=HOST:PORT] [rtt=MS] [ttl=SECONDS]
+//	;! KEYWORD NAME [TYPE] [ad] [server=HOST:PORT] [rtt=MS] [ttl=SECONDS] [rcode=RCODE]
 //
 // KEYWORD is one of
 //
@@ -73,7 +73,8 @@
 //	servfail  the server answered SERVFAIL (every type if TYPE is omitted)
 //	refused   the server answered REFUSED
 //	timeout   no answer came in time
-//	error     the exchange failed another way
+//	error     the exchange failed another way; rcode= names the rcode the
+//	          server gave, if any (FORMERR, NOTIMP, ...)
 //	toolarge  the answer was over the caps
 //	zone      the file holds the whole subtree at NAME: a question below it
 //	          that nothing else answers is NXDOMAIN, or NODATA when the name
@@ -83,8 +84,13 @@
 // that answered and its round-trip time, and ttl, the negative-caching TTL
 // of an nxdomain or nodata. A question is answered by following CNAME
 // records in the file (bounded as above); at each name an error directive
-// wins over records, then records of the type asked, then nxdomain (of the
-// name or a parent), nodata, answer, and last zone. A question the file does
+// wins, then records of the type asked, then a CNAME (followed), then an
+// nxdomain of the name itself, nodata, answer, an nxdomain of a name above
+// it, and last zone. The options of the question's own answer line, or
+// else of the directive that decided, say how it was answered; without a
+// server= the replayed Query.Server is "snapshot". A run's Saver writes
+// one answer per name and type, in name order, each with a comment line
+// giving the rcode and any note of the live exchange. A question the file does
 // not answer gives ErrNotInSnapshot and rcode MISSING, which checks report as
 // a temperror ("not in the snapshot"), never as NXDOMAIN. Keywords and types
 // are case-insensitive; names are absolute or relative to $ORIGIN.

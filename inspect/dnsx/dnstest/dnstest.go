@@ -365,7 +365,9 @@ func (s *Server) answer(m *dns.Msg, name string, qtype uint16) {
 		m.Answer = append(m.Answer, cn[0])
 		cur = strings.ToLower(cn[0].(*dns.CNAME).Target)
 	}
-	if len(m.Answer) == 0 && !s.existsLocked(cur) {
+	// NXDOMAIN is about the last name of the chain (RFC 6604 §2): a name
+	// whose alias points nowhere gets the CNAME and NXDOMAIN.
+	if (len(m.Answer) == 0 || (qtype != dns.TypeCNAME && m.Answer[len(m.Answer)-1].Header().Rrtype == dns.TypeCNAME)) && !s.existsLocked(cur) {
 		m.Rcode = dns.RcodeNameError
 	}
 	if len(m.Answer) == 0 || m.Rcode == dns.RcodeNameError || m.Answer[len(m.Answer)-1].Header().Rrtype == dns.TypeCNAME {

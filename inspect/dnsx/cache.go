@@ -1,0 +1,248 @@
+package dnsx
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"sync"
+	"time"
+
+	"github.com/headercheck/headercheck/inspect/trace"
+)
+
+// Bounds of the cache, used where CacheOptions leaves a field zero.
+const (
+	DefaultMinTTL      = 30 * time.Second // an answer is kept at least this long, so one message sees one answer
+	DefaultMaxTTL      = time.Hour        // and at most this long, however large its TTL
+	DefaultNegativeTTL = 5 * time.Minute  // NXDOMAIN/NODATA without an SOA to say how long (RFC 2308 §5)
+	DefaultErrorTTL    = 10 * time.Second // timeouts, SERVFAIL, REFUSED: only briefly (RFC 2308 §7 allows up to 5 minutes)
+	DefaultMaxEntries  = 100000
+)
+
+// CacheOptions tunes a Cache; zero fields take the defaults above.
+type CacheOptions struct {
+	MinTTL      time.Duration
+	MaxTTL      time.Duration
+	NegativeTTL time.Duration
+	ErrorTTL    time.Duration // negative: errors are not cached at all
+	MaxEntries  int
+	Now         func() time.Time // the clock for expiry; nil means time.Now
+}
+
+// Cache answers repeated questions from memory for the whole run. It is
+// safe for concurrent use. Identical questions asked while one is on the
+// network wait for that one instead of asking again. Answers, including
+// NXDOMAIN and NODATA, are kept for their TTL clamped to [MinTTL, MaxTTL];
+// a negative answer without an SOA is kept for NegativeTTL; answers that
+// failed (timeout, SERVFAIL, REFUSED, a CNAME loop, an answer over the caps)
+// for ErrorTTL only. A lookup abandoned by everyone who asked is cancelled
+// and not cached. A cached answer comes back with Cached set and the server
+// and round-trip time of the exchange that fetched it; so does an answer
+// shared with an identical query in flight, so that the answers with Cached
+// unset are exactly the exchanges that went to the network.
+type Cache struct {
+	r      Resolver
+	opt    CacheOptions
+	now    func() time.Time
+	seed   maphash.Seed
+	shards [cacheShards]cacheShard
+
+	mu      sync.Mutex
+	flights map[cacheKey]*flight
+}
+
+const cacheShards = 32
+
+type cacheKey struct {
+	name  string
+	qtype uint16
+}
+
+type cacheShard struct {
+	mu sync.RWMutex
+	m  map[cacheKey]*cacheEntry
+	_  [40]byte // keep shards' locks off each other's cache lines
+}
+
+type cacheEntry struct {
+	q       trace.Query // Cached already set; slices capped so appends copy
+	err     error
+	expires int64 // unix nanoseconds
+}
+
+// flight is one question on the network and the callers waiting for it.
+type flight struct {
+	done    chan struct{}
+	q       *trace.Query
+	err     error
+	waiters int
+	cancel  context.CancelFunc
+}
+
+var _ Resolver = (*Cache)(nil)
+
+// NewCache returns a Cache in front of r.
+func NewCache(r Resolver, opt CacheOptions) *Cache {
+	if opt.MinTTL <= 0 {
+		opt.MinTTL = DefaultMinTTL
+	}
+	if opt.MaxTTL <= 0 {
+		opt.MaxTTL = DefaultMaxTTL
+	}
+	opt.MaxTTL = max(opt.MaxTTL, opt.MinTTL)
+	if opt.NegativeTTL <= 0 {
+		opt.NegativeTTL = DefaultNegativeTTL
+	}
+	if opt.ErrorTTL == 0 {
+		opt.ErrorTTL = DefaultErrorTTL
+	}
+	if opt.MaxEntries <= 0 {
+		opt.MaxEntries = DefaultMaxEntries
+	}
+	c := &Cache{r: r, opt: opt, now: opt.Now, seed: maphash.MakeSeed(), flights: map[cacheKey]*flight{}}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	for i := range c.shards {
+		c.shards[i].m = map[cacheKey]*cacheEntry{}
+	}
+	return c
+}
+
+// Lookup answers from the cache, or asks the resolver behind it once for
+// all concurrent askers of the same question.
+func (c *Cache) Lookup(ctx context.Context, name string, qtype uint16) (*trace.Query, error) {
+	fq, err := Fqdn(name)
+	if err != nil {
+		return c.r.Lookup(ctx, name, qtype) // not sendable; let the resolver say so in its own words
+	}
+	k := cacheKey{fq, qtype}
+	sh := &c.shards[(maphash.String(c.seed, fq)^uint64(qtype))%cacheShards]
+	sh.mu.RLock()
+	e := sh.m[k]
+	sh.mu.RUnlock()
+	if e != nil && c.now().UnixNano() < e.expires {
+		q := new(trace.Query)
+		*q = e.q
+		return q, e.err
+	}
+	return c.wait(ctx, k, sh)
+}
+
+// wait joins the flight for k, starting it if there is none.
+func (c *Cache) wait(ctx context.Context, k cacheKey, sh *cacheShard) (*trace.Query, error) {
+	c.mu.Lock()
+	f, joined := c.flights[k]
+	if !joined {
+		// The flight belongs to no single caller: one caller's deadline or
+		// cancellation must not fail the others waiting for the same answer.
+		fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		f = &flight{done: make(chan struct{}), cancel: cancel}
+		c.flights[k] = f
+		go c.fly(fctx, k, sh, f)
+	}
+	f.waiters++
+	c.mu.Unlock()
+
+	select {
+	case <-f.done:
+		c.leave(k, f)
+		q := new(trace.Query)
+		*q = *f.q
+		q.Cached = q.Cached || joined
+		return q, f.err
+	case <-ctx.Done():
+		c.leave(k, f)
+		q := &trace.Query{Name: k.name, Type: TypeName(k.qtype), Answers: []string{}}
+		q.Note = "stopped waiting for the answer: " + cancelWords(ctx.Err())
+		return failed(q, fmt.Errorf("%w: %w", ErrTimeout, ctx.Err()))
+	}
+}
+
+// leave drops one waiter; the last one to give up cancels the lookup.
+func (c *Cache) leave(k cacheKey, f *flight) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f.waiters--
+	if f.waiters == 0 {
+		f.cancel()
+		if c.flights[k] == f {
+			delete(c.flights, k)
+		}
+	}
+}
+
+// fly asks the resolver and stores the answer unless everyone gave up.
+func (c *Cache) fly(ctx context.Context, k cacheKey, sh *cacheShard, f *flight) {
+	q, err := c.r.Lookup(ctx, k.name, k.qtype)
+	if q == nil {
+		q = &trace.Query{Name: k.name, Type: TypeName(k.qtype), Answers: []string{}}
+	}
+	q.Answers = q.Answers[:len(q.Answers):len(q.Answers)]
+	q.CNAMEs = q.CNAMEs[:len(q.CNAMEs):len(q.CNAMEs)]
+	if ctx.Err() == nil {
+		if ttl := c.ttl(q, err); ttl > 0 {
+			e := &cacheEntry{q: *q, err: err, expires: c.now().Add(ttl).UnixNano()}
+			e.q.Cached = true
+			c.store(sh, k, e)
+		}
+	}
+	c.mu.Lock()
+	f.q, f.err = q, err
+	if c.flights[k] == f {
+		delete(c.flights, k)
+	}
+	c.mu.Unlock()
+	close(f.done)
+	f.cancel()
+}
+
+// ttl is how long to keep an answer; zero means not at all.
+func (c *Cache) ttl(q *trace.Query, err error) time.Duration {
+	if err != nil {
+		if errors.Is(err, ErrBadName) || errors.Is(err, ErrNotInSnapshot) {
+			return 0 // nothing was asked
+		}
+		return max(c.opt.ErrorTTL, 0)
+	}
+	d := time.Duration(q.TTL) * time.Second
+	if len(q.Answers) == 0 && q.TTL == 0 {
+		d = c.opt.NegativeTTL
+	}
+	return min(max(d, c.opt.MinTTL), c.opt.MaxTTL)
+}
+
+func (c *Cache) store(sh *cacheShard, k cacheKey, e *cacheEntry) {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if limit := c.opt.MaxEntries / cacheShards; len(sh.m) >= max(limit, 1) {
+		now := c.now().UnixNano()
+		for old, oe := range sh.m {
+			if oe.expires <= now {
+				delete(sh.m, old)
+			}
+		}
+		// Still full: drop arbitrary entries. A run that asks this much is
+		// rare, and re-asking costs only time.
+		for old := range sh.m {
+			if len(sh.m) < max(limit, 1) {
+				break
+			}
+			delete(sh.m, old)
+		}
+	}
+	sh.m[k] = e
+}
+
+// Len is the number of answers held, expired ones included until they are
+// swept.
+func (c *Cache) Len() int {
+	n := 0
+	for i := range c.shards {
+		c.shards[i].mu.RLock()
+		n += len(c.shards[i].m)
+		c.shards[i].mu.RUnlock()
+	}
+	return n
+}
