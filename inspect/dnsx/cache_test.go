@@ -80,7 +80,7 @@ func TestCacheHitsAndExpiry(t *testing.T) {
 		rcode  string
 		failed error
 	}{
-		{"example.org", dns.TypeA, 300 * time.Second, "NOERROR", nil},        // TTL 300
+		{"example.org", dns.TypeA, 300 * time.Second, "NOERROR", nil},       // TTL 300
 		{"zero.example.org", dns.TypeA, dnsx.DefaultMinTTL, "NOERROR", nil}, // TTL 0 raised to MinTTL
 		{"week.example.org", dns.TypeA, dnsx.DefaultMaxTTL, "NOERROR", nil}, // a week cut to MaxTTL
 		{"nope.example.org", dns.TypeA, 120 * time.Second, "NXDOMAIN", nil}, // negative: SOA MINIMUM 120

@@ -37,7 +37,7 @@ func TestSnapshotHandWritten(t *testing.T) {
 		{"_dmarc.bank.example", dns.TypeTXT, "NOERROR", []string{"v=DMARC1; p=reject"}, nil, nil, 3600, false, "snapshot"},
 		{"www.bank.example", dns.TypeA, "NOERROR", nil, []string{"bank.example."}, nil, 600, false, "snapshot"}, // zone: the name exists, no A
 		{"www.bank.example", dns.TypeTXT, "NOERROR", []string{"v=spf1 ip4:198.51.100.0/24 -all"}, []string{"bank.example."}, nil, 3600, false, "snapshot"},
-		{"nothere.bank.example", dns.TypeTXT, "NXDOMAIN", nil, nil, nil, 600, false, "snapshot"}, // zone: nothing else exists
+		{"nothere.bank.example", dns.TypeTXT, "NXDOMAIN", nil, nil, nil, 600, false, "snapshot"},   // zone: nothing else exists
 		{"_domainkey.bank.example", dns.TypeTXT, "NOERROR", nil, nil, nil, 600, false, "snapshot"}, // empty non-terminal (RFC 8020)
 		{"attacker.example", dns.TypeTXT, "NOERROR", []string{"v=spf1 +all"}, nil, nil, 3600, false, "snapshot"},
 		{"_dmarc.attacker.example", dns.TypeTXT, "NXDOMAIN", nil, nil, nil, 0, false, "snapshot"},
