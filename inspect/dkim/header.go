@@ -16,13 +16,15 @@ type Field struct {
 
 // Name is the field name as written: the bytes before the first colon,
 // without the whitespace RFC 5322 §4.5.3 (obs-optional) allows before the
-// colon. It is "" when the field has no colon at all.
+// colon. A line with no colon at all is not a field by RFC 5322, but
+// signers and verifiers (go-msgauth among them) treat it as one named by
+// the whole line, so it is named by its text, trimmed, here too.
 func (f Field) Name() string {
-	i := bytes.IndexByte(f.Raw, ':')
-	if i < 0 {
-		return ""
+	raw := trimEOL(f.Raw)
+	if i := bytes.IndexByte(raw, ':'); i >= 0 {
+		raw = raw[:i]
 	}
-	return string(bytes.TrimRight(f.Raw[:i], " \t"))
+	return string(bytes.Trim(raw, " \t\r\n"))
 }
 
 // Value is everything after the first colon, folding kept, without the
