@@ -1,0 +1,212 @@
+package received
+
+import (
+	"net/netip"
+	"strings"
+
+	"golang.org/x/net/publicsuffix"
+)
+
+// addrClass says what kind of network an address belongs to, in the words
+// a step can use.
+type addrClass uint8
+
+const (
+	addrNone      addrClass = iota // no address
+	addrPublic                     // routable on the Internet
+	addrPrivate                    // RFC 1918, RFC 4193 unique local
+	addrLoopback                   // 127.0.0.0/8, ::1
+	addrLinkLocal                  // 169.254.0.0/16, fe80::/10
+	addrShared                     // RFC 6598 carrier-grade NAT, 100.64.0.0/10
+	addrReserved                   // unspecified, multicast, 240.0.0.0/4, 0.0.0.0/8, broadcast
+)
+
+var (
+	sharedNAT   = netip.MustParsePrefix("100.64.0.0/10")
+	thisNetwork = netip.MustParsePrefix("0.0.0.0/8")
+	classE      = netip.MustParsePrefix("240.0.0.0/4")
+)
+
+// classify sorts a into the classes of the IANA special-purpose registries
+// (RFC 6890). The documentation prefixes of RFC 5737 and RFC 3849 count as
+// public on purpose: examples, lessons and test data use them to stand for
+// Internet hosts.
+func classify(a netip.Addr) addrClass {
+	if !a.IsValid() {
+		return addrNone
+	}
+	a = a.Unmap()
+	switch {
+	case a.IsLoopback():
+		return addrLoopback
+	case a.IsLinkLocalUnicast(), a.IsLinkLocalMulticast():
+		return addrLinkLocal
+	case a.IsPrivate():
+		return addrPrivate
+	case a.IsUnspecified(), a.IsMulticast(), a.IsInterfaceLocalMulticast():
+		return addrReserved
+	}
+	if a.Is4() {
+		switch {
+		case sharedNAT.Contains(a):
+			return addrShared
+		case thisNetwork.Contains(a), classE.Contains(a):
+			return addrReserved
+		}
+	}
+	return addrPublic
+}
+
+// describe names the class for a sentence: "a private address (RFC 1918)".
+func (c addrClass) describe() string {
+	switch c {
+	case addrPrivate:
+		return "a private address (RFC 1918 / RFC 4193)"
+	case addrLoopback:
+		return "a loopback address (the machine talking to itself)"
+	case addrLinkLocal:
+		return "a link-local address (usable only on one network segment)"
+	case addrShared:
+		return "a carrier-grade NAT address (RFC 6598)"
+	case addrReserved:
+		return "a reserved address that no Internet host uses"
+	case addrPublic:
+		return "a public address"
+	}
+	return "no address"
+}
+
+// internal reports whether the class is one a host on the Internet cannot
+// connect from.
+func (c addrClass) internal() bool { return c > addrPublic }
+
+// parseAddrLoose reads the address out of the forms Received headers use
+// for one: [192.0.2.1], [IPv6:2001:db8::1], [192.0.2.1]:25, 192.0.2.1,
+// 192.0.2.1:25, ::ffff:192.0.2.1, user@192.0.2.1 (qmail's remote ident) and
+// Gmail's ?IPv6:...? rewriting of a bracketed EHLO literal.
+func parseAddrLoose(w string) (netip.Addr, bool) {
+	if len(w) < 2 || len(w) > 100 {
+		return netip.Addr{}, false
+	}
+	if w[0] == '?' && w[len(w)-1] == '?' {
+		w = w[1 : len(w)-1]
+	}
+	if w[0] == '[' {
+		end := strings.IndexByte(w, ']')
+		if end < 0 {
+			return netip.Addr{}, false
+		}
+		w = w[1:end]
+	}
+	if i := strings.LastIndexByte(w, '@'); i >= 0 {
+		w = w[i+1:]
+	}
+	if len(w) > 5 && strings.EqualFold(w[:5], "ipv6:") {
+		w = w[5:]
+	}
+	if a, err := netip.ParseAddr(w); err == nil {
+		return a, true
+	}
+	// An IPv4 address followed by a port (Exim, ecelerity, XMail).
+	if i := strings.LastIndexByte(w, ':'); i > 0 && strings.Count(w, ":") == 1 {
+		if a, err := netip.ParseAddr(w[:i]); err == nil && a.Is4() && allDigits(w[i+1:]) {
+			return a, true
+		}
+	}
+	return netip.Addr{}, false
+}
+
+// literalAddr reads an address out of a HELO argument, but only when the
+// client used an address instead of a name: [192.0.2.1], [IPv6:…],
+// ?IPv6:…? or a bare address (invalid in EHLO, but common).
+func literalAddr(helo string) (netip.Addr, bool) {
+	if helo == "" {
+		return netip.Addr{}, false
+	}
+	return parseAddrLoose(helo)
+}
+
+// allDigits reports whether s is a non-empty run of ASCII digits.
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// specialTLD lists top-level labels that name no organisation: the
+// special-use names of RFC 6761 and RFC 8375 and the private ones sites
+// commonly invent for internal hosts.
+var specialTLD = map[string]bool{
+	"localhost": true, "local": true, "localdomain": true, "lan": true,
+	"home": true, "internal": true, "intranet": true, "corp": true,
+	"private": true, "invalid": true, "arpa": true,
+}
+
+// normName lowercases a host name and drops a trailing dot, for comparing.
+func normName(s string) string {
+	return strings.TrimSuffix(strings.ToLower(strings.TrimSpace(s)), ".")
+}
+
+// orgDomain is the registrable domain of a host name ("mx.google.com" ->
+// "google.com"), found with the Public Suffix List as DMARC does (RFC 7489
+// §3.2). Addresses, single labels ("localhost", "mx1") and special-use
+// names give "": they name no organisation.
+func orgDomain(name string) string {
+	n := normName(name)
+	if n == "" || len(n) > 253 || !strings.Contains(n, ".") {
+		return ""
+	}
+	for i := 0; i < len(n); i++ {
+		c := n[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_') {
+			return ""
+		}
+	}
+	if _, err := netip.ParseAddr(n); err == nil {
+		return ""
+	}
+	if strings.HasPrefix(n, ".") || strings.Contains(n, "..") {
+		return ""
+	}
+	if specialTLD[n[strings.LastIndexByte(n, '.')+1:]] {
+		return ""
+	}
+	org, err := publicsuffix.EffectiveTLDPlusOne(n)
+	if err != nil {
+		return ""
+	}
+	return org
+}
+
+// isHostName reports whether s looks like a host name someone wrote, not an
+// address literal, a user name or a phrase.
+func isHostName(s string) bool {
+	if s == "" || len(s) > 253 || strings.EqualFold(s, "unknown") {
+		return false
+	}
+	if _, ok := parseAddrLoose(s); ok {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// firstLabel is the part of a host name before the first dot.
+func firstLabel(s string) string {
+	s = normName(s)
+	if i := strings.IndexByte(s, '.'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
