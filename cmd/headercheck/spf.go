@@ -1,13 +1,294 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/headercheck/headercheck/inspect/dnsx"
+	"github.com/headercheck/headercheck/inspect/safe"
+	"github.com/headercheck/headercheck/inspect/spf"
+	"github.com/headercheck/headercheck/inspect/trace"
 )
 
-// runSPF is `headercheck spf`: evaluates SPF for one IP and sender. The SPF
-// evaluator lands with its own issue; until then this says so honestly.
+// Exit status of `headercheck spf`: 0 for pass, one code per other result,
+// and 1 and 2 as for the main command (CONTRACT.md).
+const (
+	spfExitPass      = 0
+	spfExitError     = 1 // could not run (no DNS configuration)
+	spfExitUsage     = 2
+	spfExitFail      = 3
+	spfExitSoftFail  = 4
+	spfExitNeutral   = 5
+	spfExitNone      = 6
+	spfExitTempError = 7
+	spfExitPermError = 8
+)
+
+func spfExit(r trace.Result) int {
+	switch r {
+	case trace.Pass:
+		return spfExitPass
+	case trace.Fail:
+		return spfExitFail
+	case trace.SoftFail:
+		return spfExitSoftFail
+	case trace.Neutral:
+		return spfExitNeutral
+	case trace.None:
+		return spfExitNone
+	case trace.TempError:
+		return spfExitTempError
+	}
+	return spfExitPermError
+}
+
+const spfUsage = `Usage: headercheck spf --ip IP --sender ADDRESS [--helo NAME] [--dns ADDR] [--json]
+
+Evaluate SPF (RFC 7208) for one SMTP client and sender, step by step: every
+term of the sender domain's record, every include and redirect, every DNS
+query, and what the result means for a receiver.
+
+Flags:
+  --ip IP            the SMTP client's address (IPv4 or IPv6); required
+  --sender ADDRESS   the MAIL FROM address; "" or "<>" is the null sender,
+                     checked as postmaster@ the HELO name (then --helo is needed)
+  --helo NAME        the HELO/EHLO name (for %{h} and the null sender)
+  --identity ID      mailfrom (default) or helo: which identity to authorise;
+                     helo checks the HELO name itself (RFC 7208 §2.3)
+  --dns ADDR         ask this DNS server (host or host:port, IPv4 or IPv6)
+                     instead of the servers in /etc/resolv.conf
+  --json             print one JSON object: {result, domain, identity,
+                     client_ip, explanation, dns_lookups, void_lookups,
+                     steps[], dns[]}
+  --receiver NAME    the checking host's name, for %{r} in explanations
+  --at TIME          evaluate as of TIME (RFC 3339), for %{t}; default now
+  --timeout DURATION the whole evaluation (default 20s, RFC 7208 §4.6.4)
+  --help             show this help
+
+Exit status:
+  0  pass       the client may send for the domain
+  3  fail       the domain forbids this client
+  4  softfail   the domain says the client is probably not allowed
+  5  neutral    the domain makes no statement about the client
+  6  none       no SPF record, or no valid domain to check
+  7  temperror  a DNS error stopped the check; retrying later may work
+  8  permerror  the domain's SPF record is broken
+  1  the check could not run (e.g. no DNS server configured)
+  2  usage error
+
+Examples:
+  headercheck spf --ip 192.0.2.7 --sender bob@example.org
+  headercheck spf --ip 2001:db8::25 --sender bounce@example.org --helo mail.example.org --json
+  headercheck spf --ip 192.0.2.7 --sender "<>" --helo mail.example.org
+  headercheck spf --ip 192.0.2.7 --helo mail.example.org --identity helo --dns 127.0.0.1:5353
+`
+
+// runSPF is `headercheck spf`.
 func runSPF(args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "headercheck spf: the SPF evaluator is not built yet")
-	return 2
+	return runSPFWith(args, stdout, stderr, "")
+}
+
+// runSPFWith is runSPF reading the resolver configuration from resolvConf
+// ("" for /etc/resolv.conf) when --dns is not given.
+func runSPFWith(args []string, stdout, stderr io.Writer, resolvConf string) int {
+	fs := flag.NewFlagSet("headercheck spf", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var (
+		ipFlag   = fs.String("ip", "", "")
+		sender   = fs.String("sender", "", "")
+		helo     = fs.String("helo", "", "")
+		identity = fs.String("identity", "mailfrom", "")
+		dnsAddr  = fs.String("dns", "", "")
+		asJSON   = fs.Bool("json", false, "")
+		receiver = fs.String("receiver", "", "")
+		at       = fs.String("at", "", "")
+		timeout  = fs.Duration("timeout", spf.DefaultTimeout, "")
+	)
+	usage := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "headercheck spf: "+format+"\n", a...)
+		fmt.Fprintln(stderr, "Run 'headercheck spf --help' for usage.")
+		return spfExitUsage
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, spfUsage)
+			return 0
+		}
+		return usage("%v", err)
+	}
+	if fs.NArg() > 0 {
+		return usage("unexpected argument %q", fs.Arg(0))
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+
+	if !set["ip"] {
+		return usage("--ip is required")
+	}
+	ip, err := parseClientIP(*ipFlag)
+	if err != nil {
+		return usage("--ip %q is not an IP address", *ipFlag)
+	}
+	id := spf.Identity(strings.ToLower(*identity))
+	switch id {
+	case spf.MailFrom:
+		if !set["sender"] {
+			return usage("--sender is required (use --sender \"<>\" for the null sender)")
+		}
+		if s := strings.TrimSpace(*sender); (s == "" || s == "<>") && strings.TrimSpace(*helo) == "" {
+			return usage("the null sender is checked as postmaster@ the HELO name, so it needs --helo")
+		}
+	case spf.HELO:
+		if strings.TrimSpace(*helo) == "" {
+			return usage("--identity helo needs --helo")
+		}
+	default:
+		return usage("--identity must be mailfrom or helo, not %q", *identity)
+	}
+	now := time.Now()
+	if *at != "" {
+		now, err = time.Parse(time.RFC3339, *at)
+		if err != nil {
+			return usage("--at %q is not an RFC 3339 time like 2026-11-20T08:14:22Z", *at)
+		}
+	}
+	if *timeout <= 0 {
+		return usage("--timeout must be a positive duration like 20s")
+	}
+
+	var client *dnsx.Client
+	if *dnsAddr != "" {
+		client = dnsx.NewClient(*dnsAddr)
+	} else {
+		servers, err := dnsx.SystemServers(resolvConf)
+		if err != nil {
+			fmt.Fprintf(stderr, "headercheck spf: %v; give a DNS server with --dns ADDR\n", err)
+			return spfExitError
+		}
+		client = dnsx.NewClient(servers...)
+	}
+	rec := dnsx.NewRecorder(client)
+	in := spf.Input{
+		Resolver: rec,
+		IP:       ip,
+		Sender:   *sender,
+		HELO:     *helo,
+		Receiver: *receiver,
+		Now:      now,
+		Limits:   spf.Limits{Timeout: *timeout},
+	}
+	var res spf.Result
+	if id == spf.HELO {
+		res = spf.CheckHELO(context.Background(), in)
+	} else {
+		res = spf.Check(context.Background(), in)
+	}
+	queries := rec.Queries()
+	if queries == nil {
+		queries = []trace.Query{}
+	}
+	if *asJSON {
+		b, err := json.Marshal(struct {
+			spf.Result
+			DNS []trace.Query `json:"dns"`
+		}{res, queries})
+		if err != nil {
+			fmt.Fprintf(stderr, "headercheck spf: %v\n", err)
+			return spfExitError
+		}
+		stdout.Write(safe.JSON(b))
+		fmt.Fprintln(stdout)
+	} else {
+		writeSPFText(stdout, res, queries)
+	}
+	return spfExit(res.Result)
+}
+
+// parseClientIP reads an address as people paste it: bare, in brackets,
+// or as an SMTP address literal ("[IPv6:2001:db8::1]").
+func parseClientIP(s string) (netip.Addr, error) {
+	s = strings.TrimSpace(s)
+	s = strings.TrimSuffix(strings.TrimPrefix(s, "["), "]")
+	if len(s) > 5 && strings.EqualFold(s[:5], "IPv6:") {
+		s = s[5:]
+	}
+	return netip.ParseAddr(s)
+}
+
+// writeSPFText prints the result, the step tree and the DNS queries. All
+// text that came from DNS or the inputs goes through safe.Text.
+func writeSPFText(w io.Writer, res spf.Result, queries []trace.Query) {
+	id := "MAIL FROM"
+	if res.Identity == spf.HELO {
+		id = "HELO"
+	}
+	fmt.Fprintf(w, "SPF %s for %s (%s %s), client %s\n", strings.ToUpper(string(res.Result)), safe.Text(orDash(res.Domain)), id, safe.Text(res.Sender), safe.Text(orDash(res.ClientIP)))
+	fmt.Fprintf(w, "  %s\n", safe.Text(res.Explanation))
+	fmt.Fprintf(w, "  DNS-querying terms: %d of at most %d; void lookups: %d of at most %d\n", res.DNSLookups, spf.DefaultLookups, res.VoidLookups, spf.DefaultVoids)
+	if res.TipOff {
+		fmt.Fprintln(w, "  Warning: some lookups carried the sender or client to the sender's DNS; see the tip-off steps below.")
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Steps:")
+	writeSteps(w, res.Steps, "  ")
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "DNS queries (%d):\n", len(queries))
+	for _, q := range queries {
+		fmt.Fprintf(w, "  %s\n", queryLine(q))
+	}
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func writeSteps(w io.Writer, steps []trace.Step, indent string) {
+	for _, s := range steps {
+		pad := indent + strings.Repeat(" ", 12)
+		fmt.Fprintf(w, "%s%-11s %s\n", indent, "["+string(s.Result)+"]", safe.Text(s.Title))
+		if s.Detail != "" {
+			fmt.Fprintf(w, "%s%s\n", pad, safe.Text(s.Detail))
+		}
+		if s.Explain != "" {
+			line := safe.Text(s.Explain)
+			if s.Ref != "" {
+				line += " (" + s.Ref + ")"
+			}
+			fmt.Fprintf(w, "%s%s\n", pad, line)
+		}
+		if s.Query != nil {
+			fmt.Fprintf(w, "%sDNS: %s\n", pad, queryLine(*s.Query))
+		}
+		writeSteps(w, s.Steps, indent+"    ")
+	}
+}
+
+func queryLine(q trace.Query) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s %s", safe.Text(q.Name), q.Type, safe.Text(q.Rcode))
+	if len(q.Answers) > 0 {
+		quoted := make([]string, len(q.Answers))
+		for i, a := range q.Answers {
+			quoted[i] = `"` + safe.Text(a) + `"`
+		}
+		fmt.Fprintf(&b, " %s", strings.Join(quoted, " "))
+	}
+	if q.Server != "" {
+		fmt.Fprintf(&b, " (from %s, %.1f ms", safe.Text(q.Server), q.RTTms)
+		if q.Cached {
+			b.WriteString(", cached")
+		}
+		b.WriteString(")")
+	}
+	return b.String()
 }
