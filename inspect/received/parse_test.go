@@ -199,7 +199,7 @@ var corpusWant = map[string]want{
 		time: "2021-06-17T16:35:45Z"},
 	"gmail-ipv6-question": {helo: "?IPV6:2001:14ba:a0db:1f00::8a5?", rdns: "dzdqv0yyyyyyyyyyybcwt-3.rev.dnainternet.fi.",
 		ip: "2001:14ba:a0db:1f00::8a5", by: "smtp.gmail.com", with: "ESMTPSA",
-		id: "h4-20020a05651211c400b004edc2a023ffsm146075lfr.36.2023.05.08.17.47.50",
+		id:  "h4-20020a05651211c400b004edc2a023ffsm146075lfr.36.2023.05.08.17.47.50",
 		tls: "version=TLS1_3 cipher=TLS_AES_128_GCM_SHA256 bits=128/128", time: "2023-05-09T00:47:50Z"},
 	"gmail-mapped-question": {helo: "?IPv6:::ffff:192.168.0.201?", ip: "103.44.119.91", by: "smtp.gmail.com", with: "ESMTPSA",
 		id: "x6sm3946317pfd.53.2019.09.26.02.25.25", forAddr: "openwrt-devel@lists.openwrt.org",
