@@ -1,0 +1,65 @@
+// Command headercheck tells, step by step, whether an email really came from
+// where it says, and why. See --help, README.md and ../shared/CONTRACT.md.
+//
+// This file is the wiring: flags, input, output and the exit status. It is
+// the one place that exits; everything else returns data.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"golang.org/x/term"
+)
+
+// Exit status of report modes (CONTRACT.md).
+const (
+	exitDeliver    = 0 // every inspected message would be delivered
+	exitError      = 1 // nothing could be inspected
+	exitUsage      = 2 // a usage error
+	exitQuarantine = 3 // at least one quarantine and no reject
+	exitReject     = 4 // at least one reject
+)
+
+// env is what run needs to know about the process it runs in, so tests can
+// pretend to be a terminal or a pipe.
+type env struct {
+	stdinTerminal  bool // stdin is a terminal: no message is being piped in
+	stdoutTerminal bool // stdout is a terminal: the interactive mode applies
+	getenv         func(string) string
+}
+
+func main() {
+	e := env{
+		stdinTerminal:  term.IsTerminal(int(os.Stdin.Fd())),
+		stdoutTerminal: term.IsTerminal(int(os.Stdout.Fd())),
+		getenv:         os.Getenv,
+	}
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, e))
+}
+
+// run is headercheck with its arguments (without the program name) and
+// returns the exit status.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer, e env) int {
+	if len(args) > 0 && args[0] == "spf" {
+		return runSPF(args[1:], stdout, stderr)
+	}
+	cfg, err := parseFlags(args, e)
+	if err == errHelp {
+		fmt.Fprint(stdout, helpText)
+		return exitDeliver
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "headercheck: %v\nRun 'headercheck --help' for usage and examples.\n", err)
+		return exitUsage
+	}
+	if notes := cfg.comingNotes(); notes != "" {
+		fmt.Fprintf(stderr, "headercheck: note: %s\n", notes)
+	}
+	if cfg.demo {
+		fmt.Fprintln(stderr, "headercheck: --demo: the bundled lessons are coming in a later version; there is nothing to show yet")
+		return exitError
+	}
+	return inspectInput(cfg, stdin, stdout, stderr)
+}
