@@ -137,9 +137,10 @@ func TestDifferential(t *testing.T) {
 		sel string
 		key crypto.Signer
 	}
-	ks := []keyCase{{"ed", e.keys.ed}, {"rsa1024", e.keys.rsa1024}, {"rsa2048", e.keys.rsa2048}, {"ed", e.keys.ed}}
+	// RSA-2048 signing is slow under -race, so it is drawn least often.
+	ks := []keyCase{{"ed", e.keys.ed}, {"ed", e.keys.ed}, {"ed", e.keys.ed}, {"rsa1024", e.keys.rsa1024}, {"rsa1024", e.keys.rsa1024}, {"rsa2048", e.keys.rsa2048}}
 	canons := []dkim.Canonicalization{dkim.CanonicalizationSimple, dkim.CanonicalizationRelaxed}
-	n := 400
+	n := 300
 	if testing.Short() {
 		n = 100
 	}

@@ -112,24 +112,22 @@ func (m Message) Count(name string) int {
 // taken — the signature being verified, which §3.5 says cannot sign itself
 // — or -1.
 func (m Message) Pick(names []string, skip int) []int {
-	out := make([]int, len(names))
-	taken := make(map[string]int, len(names)) // lowercase name -> instances taken so far
-	for j, name := range names {
-		key := strings.ToLower(name)
-		seen := 0
-		out[j] = -1
-		for i := len(m.Fields) - 1; i >= 0; i-- {
-			if i == skip || !m.Fields[i].Is(name) {
-				continue
-			}
-			if seen == taken[key] {
-				out[j] = i
-				break
-			}
-			seen++
+	// Index the fields by name once, bottom-up, so that a long h= over a
+	// long header costs their sum, not their product.
+	byName := map[string][]int{}
+	for i := len(m.Fields) - 1; i >= 0; i-- {
+		if i != skip {
+			k := strings.ToLower(m.Fields[i].Name())
+			byName[k] = append(byName[k], i)
 		}
-		if out[j] >= 0 {
-			taken[key]++
+	}
+	out := make([]int, len(names))
+	for j, name := range names {
+		k := strings.ToLower(name)
+		out[j] = -1
+		if left := byName[k]; len(left) > 0 {
+			out[j] = left[0]
+			byName[k] = left[1:]
 		}
 	}
 	return out

@@ -163,10 +163,16 @@ func LookupKey(ctx context.Context, r dnsx.Resolver, selector, domain string) Ke
 		fetch.Explain = "DNS gave no usable answer (" + err.Error() + "); the key may be there, so the signature can be checked again later"
 		fetch.Ref = "RFC 6376 §6.1.2 step 2"
 		kl.Result, kl.Reason = trace.TempError, "The key could not be fetched from DNS just now; a later attempt may succeed."
-	case err != nil:
+	case err != nil && errors.Is(err, dnsx.ErrBadName):
 		fetch.Result, fetch.Detail = trace.PermError, err.Error()
-		fetch.Explain = "the name made from s= and d= cannot be asked in DNS"
+		fetch.Explain = "the name made from s= and d= cannot be asked in DNS, so there can be no key"
+		fetch.Ref = "RFC 6376 §6.1.2 step 3"
 		kl.Result, kl.Reason = trace.PermError, "The key's DNS name is not valid."
+	case err != nil:
+		fetch.Result, fetch.Detail = trace.PermError, rcodeOf(q)+": "+err.Error()
+		fetch.Explain = "DNS answered, but with something no verifier can use, and asking again would give the same; only the domain's operator can fix it"
+		fetch.Ref = "RFC 6376 §6.1.2 step 5"
+		kl.Result, kl.Reason = trace.PermError, "The key record in DNS cannot be used ("+strings.TrimPrefix(err.Error(), "dnsx: ")+")."
 	case q.NXDomain() || len(q.Answers) == 0:
 		what := "does not exist (NXDOMAIN)"
 		if !q.NXDomain() {

@@ -77,6 +77,7 @@ func stripFWS(s string) string {
 // UTF-8).
 func ParseTagList(s string) (TagList, error) {
 	var out TagList
+	seen := map[string]bool{}
 	pos := 0
 	for pos <= len(s) {
 		end := strings.IndexByte(s[pos:], ';')
@@ -95,9 +96,10 @@ func ParseTagList(s string) (TagList, error) {
 			if !validTagName(name) {
 				return out, fmt.Errorf("%w: %q is not a tag name (a letter, then letters, digits or \"_\")", ErrTagSyntax, name)
 			}
-			if _, dup := out.Get(name); dup {
+			if seen[name] {
 				return out, fmt.Errorf("%w: tag %q appears twice", ErrTagSyntax, name)
 			}
+			seen[name] = true
 			out = append(out, Tag{
 				Name:       name,
 				Value:      trimFWS(spec[eq+1:]),
