@@ -422,7 +422,15 @@ func sniff(b []byte) string {
 	return ""
 }
 
-func parseDate(v string) (time.Time, error) { return mail.ParseDate(v) }
+// parseDate parses an RFC 5322 §3.3 date. Most mail uses the one layout
+// tried first; net/mail handles the rest (obsolete forms, comments,
+// missing day names) but costs ten times as much.
+func parseDate(v string) (time.Time, error) {
+	if t, err := time.Parse("Mon, 2 Jan 2006 15:04:05 -0700", v); err == nil {
+		return t, nil
+	}
+	return mail.ParseDate(v)
+}
 
 // excerpt returns the start of a line for a step's detail.
 func excerpt(line []byte) string {

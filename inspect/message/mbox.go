@@ -375,15 +375,24 @@ func separatorProblem(line []byte) string {
 	if !bytes.HasPrefix(line, []byte("From ")) {
 		return `it does not start with "From "`
 	}
-	f := bytes.Fields(line[5:])
-	if len(f) == 0 {
-		return "it has no sender and no date"
-	}
-	if len(f) == 1 {
-		return "it has no date"
-	}
+	rest := line[5:]
+	words := 0
 	hasTime, hasYear, hasName := false, false, false
-	for _, w := range f[1:] {
+	for {
+		rest = bytes.TrimLeft(rest, " \t")
+		if len(rest) == 0 {
+			break
+		}
+		w := rest
+		if i := bytes.IndexAny(rest, " \t"); i >= 0 {
+			w, rest = rest[:i], rest[i:]
+		} else {
+			rest = nil
+		}
+		words++
+		if words == 1 {
+			continue // the sender
+		}
 		if isClock(w) {
 			hasTime = true
 		}
@@ -393,6 +402,12 @@ func separatorProblem(line []byte) string {
 		if hasNamePrefix(w, weekdays) || hasNamePrefix(w, months) {
 			hasName = true
 		}
+	}
+	switch words {
+	case 0:
+		return "it has no sender and no date"
+	case 1:
+		return "it has no date"
 	}
 	if !hasTime || !hasYear || !hasName {
 		return "its date is not a ctime date like \"Fri Nov 20 08:14:22 2026\""
@@ -410,17 +425,25 @@ func hasNamePrefix(w []byte, names []string) bool {
 }
 
 func isClock(w []byte) bool {
-	// hh:mm or hh:mm:ss, hours of one or two digits.
-	parts := bytes.Split(w, []byte(":"))
-	if len(parts) < 2 || len(parts) > 3 {
-		return false
-	}
-	for i, p := range parts {
-		if len(p) == 0 || len(p) > 2 || !allDigits(p) || i > 0 && len(p) != 2 {
+	// h:mm, hh:mm, h:mm:ss or hh:mm:ss.
+	parts := 0
+	for len(w) > 0 {
+		i := bytes.IndexByte(w, ':')
+		p := w
+		if i >= 0 {
+			p, w = w[:i], w[i+1:]
+			if len(w) == 0 {
+				return false
+			}
+		} else {
+			w = nil
+		}
+		if !allDigits(p) || len(p) > 2 || parts > 0 && len(p) != 2 {
 			return false
 		}
+		parts++
 	}
-	return true
+	return parts == 2 || parts == 3
 }
 
 func allDigits(b []byte) bool {

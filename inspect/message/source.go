@@ -371,8 +371,12 @@ func (s *Source) mboxSteps(m *Message, e entry, deep int) []trace.Step {
 // are mixed or include bare CRs.
 func lineEndings(m *Message) string {
 	lf := bytes.Count(m.Raw, []byte("\n"))
-	crlf := bytes.Count(m.Raw, []byte("\r\n"))
-	cr := bytes.Count(m.Raw, []byte("\r")) - crlf
+	cr := bytes.Count(m.Raw, []byte("\r"))
+	crlf := 0
+	if cr > 0 {
+		crlf = bytes.Count(m.Raw, []byte("\r\n"))
+	}
+	cr -= crlf
 	kind := ""
 	switch {
 	case lf == 0:
