@@ -1,0 +1,60 @@
+package dmarc_test
+
+import (
+	"testing"
+
+	"github.com/headercheck/headercheck/inspect/dmarc"
+	"github.com/headercheck/headercheck/inspect/dnsx"
+	"github.com/headercheck/headercheck/inspect/dnsx/dnstest"
+)
+
+// BenchmarkCheck runs whole checks against the loopback server: every
+// iteration is a new message, so its _dmarc answers are asked again (the
+// check's own cache lives for one message).
+func BenchmarkCheck(b *testing.B) {
+	srv := dnstest.Start(b, "testdata/dmarc.zone")
+	r := dnsx.NewClient(srv.Addr)
+	cases := []struct {
+		name string
+		in   dmarc.Input
+	}{
+		{"aligned pass", dmarc.Input{From: []string{"a@aligned.example"}, SPF: spfPass("aligned.example"), DKIM: []dmarc.DKIMResult{dkimPass("aligned.example")}}},
+		{"relaxed subdomain walks", dmarc.Input{From: []string{"a@relaxed.example"}, SPF: spfPass("bounce.relaxed.example"), DKIM: []dmarc.DKIMResult{dkimPass("mail.relaxed.example")}}},
+		{"nine labels", dmarc.Input{From: []string{"a@a.b.c.d.e.f.g.deep.example"}, SPF: spfFail("a.b.c.d.e.f.g.deep.example")}},
+	}
+	for _, tc := range cases {
+		b.Run(tc.name, func(b *testing.B) {
+			tc.in.Resolver = r
+			b.ReportAllocs()
+			for b.Loop() {
+				if res := dmarc.Check(b.Context(), tc.in); res.Result == "" {
+					b.Fatal("no result")
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkParseRecord(b *testing.B) {
+	const txt = "v=DMARC1; p=reject; sp=quarantine; np=reject; adkim=s; aspf=r; pct=50; rua=mailto:a@example.com,mailto:b@example.net; fo=1"
+	for _, std := range []dmarc.Standard{dmarc.RFC9989, dmarc.RFC7489} {
+		b.Run(string(std), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := dmarc.ParseRecord(txt, std); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkParseAuthor(b *testing.B) {
+	in := []string{`"PayPal Service" <service@paypal.example>`}
+	b.ReportAllocs()
+	for b.Loop() {
+		if a := dmarc.ParseAuthor(in); len(a.Domains) != 1 {
+			b.Fatal(a.Domains)
+		}
+	}
+}
