@@ -444,7 +444,11 @@ func TestFqdn(t *testing.T) {
 		{".example.org", "", true},
 		{strings.Repeat("a", 63) + ".org", strings.Repeat("a", 63) + ".org.", false},
 		{strings.Repeat("a", 64) + ".org", "", true},
-		{strings.Repeat("abcdefghi.", 26), "", true}, // 260 octets
+		{strings.Repeat("abcdefghi.", 26), "", true},                                 // 260 octets
+		{`a\..b`, `a\..b.`, false},                                                   // an escaped dot is part of the label "a."
+		{strings.Repeat(`5`, 63) + ".org", strings.Repeat(`5`, 63) + ".org.", false}, // 63 octets once unescaped
+		{strings.Repeat(`5`, 64) + ".org", "", true},
+		{`\`, "", true}, // dns.Fqdn would make "\." of it, not absolute: found by FuzzSnapshotRoundTrip
 	}
 	for _, tc := range cases {
 		got, err := dnsx.Fqdn(tc.in)
@@ -453,6 +457,11 @@ func TestFqdn(t *testing.T) {
 		}
 		if tc.bad && !errors.Is(err, dnsx.ErrBadName) {
 			t.Errorf("Fqdn(%q) error %v is not ErrBadName", tc.in, err)
+		}
+		if !tc.bad {
+			if again, err := dnsx.Fqdn(got); again != got || err != nil {
+				t.Errorf("Fqdn(Fqdn(%q)) = %q, %v; want it unchanged", tc.in, again, err)
+			}
 		}
 	}
 }

@@ -185,15 +185,38 @@ func Fqdn(name string) (string, error) {
 	if name == "." {
 		return name, nil
 	}
-	if _, ok := dns.IsDomainName(name); !ok || strings.Contains(name, "..") || strings.HasPrefix(name, ".") {
-		return name, fmt.Errorf("%w: %q", ErrBadName, name)
+	if !dns.IsFqdn(name) {
+		return name, fmt.Errorf("%w: %q ends in a lone backslash", ErrBadName, name)
 	}
-	for _, l := range dns.SplitDomainName(name) {
-		if len(l) > 63 {
-			return name, fmt.Errorf("%w: label longer than 63 octets in %q", ErrBadName, name)
-		}
+	if emptyLabel(name) {
+		return name, fmt.Errorf("%w: empty label in %q", ErrBadName, name)
+	}
+	// IsDomainName counts octets on the wire, escapes (\DDD) undone.
+	if _, ok := dns.IsDomainName(name); !ok {
+		return name, fmt.Errorf("%w: a label is longer than 63 octets or the name longer than 255 in %q", ErrBadName, name)
 	}
 	return name, nil
+}
+
+// emptyLabel reports whether name (absolute, not the root) has an empty
+// label: a leading dot or two dots in a row, escaped dots (\.) aside.
+func emptyLabel(name string) bool {
+	label := 0
+	for i := 0; i < len(name); i++ {
+		switch name[i] {
+		case '\\':
+			i++ // the escaped byte, or the first digit of \DDD: either way not a dot
+			label++
+		case '.':
+			if label == 0 {
+				return true
+			}
+			label = 0
+		default:
+			label++
+		}
+	}
+	return false
 }
 
 // canonical reports whether name is already what Fqdn would return, for

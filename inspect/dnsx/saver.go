@@ -129,7 +129,7 @@ func writeAnswer(w *bufio.Writer, a savedAnswer, written map[string]bool) {
 	if err != nil {
 		return
 	}
-	fmt.Fprintf(w, "\n; %s %s: %s", q.Name, tname, q.Rcode)
+	fmt.Fprintf(w, "\n; %s %s: %s", qname, tname, oneLine(q.Rcode))
 	if q.Rcode == trace.RcodeNoError && len(q.Answers) == 0 && a.err == nil {
 		fmt.Fprint(w, " (no records of this type)")
 	}
