@@ -2,6 +2,7 @@ package dmarc_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -787,5 +788,29 @@ func TestResultJSON(t *testing.T) {
 	b, _ := json.Marshal(dmarc.Result{})
 	if !strings.Contains(string(b), `"steps":[]`) {
 		t.Errorf("empty result marshals steps as %s", b)
+	}
+}
+
+// TestIdentifierWalkLimit: a message with many valid signatures from names
+// under the author's organization walks the tree for ten of them, no more.
+func TestIdentifierWalkLimit(t *testing.T) {
+	srv := dnstest.Start(t, "testdata/dmarc.zone")
+	var sigs []dmarc.DKIMResult
+	for i := range 15 {
+		sigs = append(sigs, dkimPass(fmt.Sprintf("s%d.relaxed.example", i)))
+	}
+	res := dmarc.Check(t.Context(), dmarc.Input{Resolver: dnsx.NewClient(srv.Addr), From: []string{"a@relaxed.example"}, DKIM: sigs})
+	if res.Result != trace.Pass || !res.DKIMAligned {
+		t.Errorf("result = %s, dkim aligned %v, want pass", res.Result, res.DKIMAligned)
+	}
+	asked := 0
+	for i := range 15 {
+		asked += srv.Count(fmt.Sprintf("_dmarc.s%d.relaxed.example", i), dns.TypeTXT)
+	}
+	if asked != 10 {
+		t.Errorf("identifier walks asked %d names, want 10", asked)
+	}
+	if !hasStep(res.Steps, "Organizational Domain of s14.relaxed.example", trace.Warn, "") {
+		t.Errorf("the 15th signature does not say it was not looked up:\n%s", dump(res.Steps))
 	}
 }

@@ -28,7 +28,9 @@
 //   - The walk always runs to its end from the Author Domain, even when a
 //     receiver could stop early (§4.10.2 lists when), so the report can
 //     name the Organizational Domain. Identifiers outside the author's
-//     Organizational Domain are not walked: they cannot share it.
+//     Organizational Domain are not walked: they cannot share it. At most
+//     ten identifiers per message are walked (a guard in the spirit of
+//     §11.5); beyond that an identifier counts as not aligned, and says so.
 //   - np needs to know whether the Author Domain exists (RFC 9989 §3.2.13,
 //     Appendix A.4): one A query, where NXDOMAIN means it does not (RFC
 //     8020) and any other answer means it does. It is asked only when the
@@ -257,6 +259,6 @@ func Check(ctx context.Context, in Input) Result {
 	if std != RFC7489 {
 		std = RFC9989
 	}
-	c := &checker{in: in, w: NewWalker(in.Resolver)}
+	c := &checker{in: in, w: NewWalker(in.Resolver), walked: map[string]bool{}}
 	return c.run(ctx, std)
 }

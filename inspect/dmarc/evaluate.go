@@ -17,9 +17,16 @@ import (
 // risk and suggests a limit.
 const maxAuthorDomains = 5
 
+// maxIdentifierWalks bounds the tree walks one message may cause for its
+// SPF and DKIM identifiers (each up to MaxWalkQueries queries): a message
+// can carry any number of valid signatures from names under the author's
+// Organizational Domain.
+const maxIdentifierWalks = 10
+
 type checker struct {
-	in Input
-	w  *Walker
+	in     Input
+	w      *Walker
+	walked map[string]bool // identifiers walked for alignment
 }
 
 // alignFunc decides whether id aligns with the Author Domain under mode,
@@ -238,6 +245,13 @@ func (c *checker) eval9989(ctx context.Context, author string) Evaluation {
 	}
 
 	af := func(id string, mode Alignment) (align, []trace.Step) {
+		if mode == Relaxed && id != author && !wk.Failed && isUnder(id, wk.OrgDomain) && !c.walked[id] {
+			if len(c.walked) >= maxIdentifierWalks {
+				return alignNo, []trace.Step{{Title: "Organizational Domain of " + id, Result: trace.Warn, Ref: "RFC 9989 §4.10, §11.5",
+					Explain: fmt.Sprintf("not looked up: headercheck walks the DNS tree for at most %d identifiers per message, so that a message carrying many signatures cannot make it send many queries; this identifier is counted as not aligned", maxIdentifierWalks)}}
+			}
+			c.walked[id] = true
+		}
 		return c.w.align(ctx, author, wk, id, mode)
 	}
 	e = c.alignAll(e, rec, af, wk.OrgDomain)
