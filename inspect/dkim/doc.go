@@ -14,7 +14,7 @@
 // The pieces are exported for ARC (RFC 8617), whose signatures are built
 // the same way: the tag-list parser (ParseTagList), the byte-exact header
 // splitter (Split), header and body canonicalization (CanonHeader,
-// CanonBody), the body hash with l= (BodyHash), the header hash
+// CanonBody), the body hash with l= (HashBody), the header hash
 // (HeaderHash), key records (ParseKey, LookupKey) and the signature check
 // itself (VerifyHash).
 //
@@ -41,7 +41,16 @@
 //   - Lines are taken to end in CRLF or in a lone LF (mail stored on Unix);
 //     a lone LF is read as CRLF, as the message would travel in SMTP
 //     (RFC 6376 §5.3). A lone CR is kept as data.
+//   - A header line without a colon is not a field by RFC 5322, but like
+//     go-msgauth this package treats it as one named by its text.
 //   - At most Options.MaxSignatures (default 10) signatures are verified
 //     (RFC 6376 §6.1 and §8.4 allow a limit); the rest are listed, marked
 //     not checked, with result neutral.
+//
+// go-msgauth's verifier is the test oracle (TestDifferential,
+// FuzzDifferential). Where it departs from RFC 6376 — a lone CR read as a
+// line break by its relaxed canonicalization, Unicode white space beyond
+// FWS stripped from tag values and field names, field names RFC 5322 does
+// not allow accepted in h= — this package follows the RFC; fuzz_test.go
+// lists these cases and the property skips them.
 package dkim

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/emersion/go-msgauth/dkim"
 	ours "github.com/headercheck/headercheck/inspect/dkim"
@@ -221,6 +222,15 @@ func divergence(msg string) string {
 
 // sigDivergence is divergence for one signature field.
 func sigDivergence(f ours.Field) string {
+	for _, r := range string(f.Value()) {
+		if unicode.IsSpace(r) && !strings.ContainsRune(" \t\r\n", r) {
+			// go-msgauth deletes all Unicode white space (\v, \f, U+0085,
+			// U+00A0) from tag values such as b=, which the signature does
+			// not cover; RFC 6376 §2.8 and §3.5 allow only FWS there, so the
+			// tag is malformed and the signature neutral here.
+			return "non-FWS white space in a tag value"
+		}
+	}
 	tags, err := ours.ParseTagList(string(f.Value()))
 	if err != nil {
 		return ""

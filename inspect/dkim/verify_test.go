@@ -14,6 +14,7 @@ import (
 
 	"github.com/emersion/go-msgauth/dkim"
 	ours "github.com/headercheck/headercheck/inspect/dkim"
+	"github.com/headercheck/headercheck/inspect/dnsx"
 	"github.com/headercheck/headercheck/inspect/trace"
 	"github.com/miekg/dns"
 )
@@ -459,5 +460,34 @@ func TestSignatureJSON(t *testing.T) {
 	st, ok := findStep(got[0].Steps, "Fetch the key record rsa2048._domainkey.example.org")
 	if !ok || st.Query == nil || st.Query.Name != "rsa2048._domainkey.example.org." || st.Query.Rcode != "NOERROR" {
 		t.Errorf("fetch step = %+v", st)
+	}
+}
+
+// TestVerifyDNSErrors maps each kind of DNS failure to its result: no
+// answer now is temperror (RFC 6376 §6.1.2 step 2); an answer that will
+// never be usable is permerror.
+func TestVerifyDNSErrors(t *testing.T) {
+	e := newEnv(t)
+	msg := sign(t, baseMsg, dkim.SignOptions{Domain: "example.org", Selector: "rsa2048", Signer: e.keys.rsa2048})
+	cases := []struct {
+		name   string
+		client *dnsx.Client
+		want   trace.Result
+		reason string
+	}{
+		{"answer over the caps", &dnsx.Client{Servers: []string{e.srv.Addr}, MaxAnswerBytes: 64}, trace.PermError, "cannot be used"},
+		{"no server answers", &dnsx.Client{Servers: []string{"127.0.0.1:9"}, Timeout: 100 * time.Millisecond, Attempts: 1}, trace.TempError, "later"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := ours.Verify(t.Context(), []byte(msg), ours.Options{Resolver: c.client})
+			if got[0].Result != c.want || !strings.Contains(got[0].Reason, c.reason) {
+				t.Errorf("got %s (%s), want %s with %q", got[0].Result, got[0].Reason, c.want, c.reason)
+			}
+		})
+	}
+	got := ours.Verify(t.Context(), []byte(msg), ours.Options{})
+	if got[0].Result != trace.TempError {
+		t.Errorf("no resolver: got %s (%s), want temperror", got[0].Result, got[0].Reason)
 	}
 }
