@@ -3,6 +3,7 @@ package dnsx
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/headercheck/headercheck/inspect/trace"
@@ -53,7 +54,11 @@ func (b *Budget) Lookup(ctx context.Context, name string, qtype uint16) (*trace.
 			q = &trace.Query{Name: fq, Type: TypeName(qtype), Answers: []string{}}
 		}
 		q.Rcode = trace.RcodeTimeout
-		q.Note = joinNotes([]string{q.Note, "stopped: " + b.words()})
+		inner := q.Note
+		if strings.HasPrefix(inner, "stopped") { // the layer below only saw its context end: say why
+			inner = ""
+		}
+		q.Note = joinNotes([]string{inner, "stopped: " + b.words()})
 		err = fmt.Errorf("%w: %s", ErrTimeout, b.words())
 	}
 	return q, err

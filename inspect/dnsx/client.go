@@ -145,6 +145,9 @@ func (c *Client) Lookup(ctx context.Context, name string, qtype uint16) (*trace.
 			return q, fmt.Errorf("%w: rcode %s", ErrNetwork, q.Rcode)
 		}
 		chain, rrs := collect(resp, cur, qtype)
+		if resp.Rcode == dns.RcodeNameError {
+			rrs = nil // records beside NXDOMAIN contradict it; the rcode is what the server decided
+		}
 		for _, alias := range chain {
 			q.CNAMEs = append(q.CNAMEs, alias)
 			if seen[alias] || len(q.CNAMEs) > MaxCNAMEChain {

@@ -3,6 +3,7 @@ package dnsx_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -247,4 +248,60 @@ func TestSnapshotCaps(t *testing.T) {
 	if q, err := snap.Lookup(t.Context(), "many.example", dns.TypeA); err != nil || len(q.Answers) != 101 {
 		t.Errorf("with a higher cap: %v, %d answers", err, len(q.Answers))
 	}
+}
+
+// A question that failed once and was answered later is saved with its
+// answer: a snapshot is evidence of what DNS said.
+func TestSaverPrefersAnAnswerToAnEarlierFailure(t *testing.T) {
+	srv := dnstest.Start(t, "testdata/client.zone")
+	srv.Fail("example.org", dns.RcodeServerFailure)
+	srv.Fail("nope.example.org", dns.RcodeServerFailure)
+	saver := dnsx.NewSaver(fast(srv.Addr))
+	if _, err := saver.Lookup(t.Context(), "example.org", dns.TypeTXT); !errors.Is(err, dnsx.ErrServFail) {
+		t.Fatalf("first lookup: %v, want SERVFAIL", err)
+	}
+	saver.Lookup(t.Context(), "nope.example.org", dns.TypeA)
+	srv.Heal("example.org")
+	srv.Heal("nope.example.org")
+	saver.Lookup(t.Context(), "example.org", dns.TypeTXT)
+	saver.Lookup(t.Context(), "nope.example.org", dns.TypeA)
+	saver.Lookup(t.Context(), "bad..name", dns.TypeA) // never sent: not saved
+	var buf strings.Builder
+	if err := saver.WriteSnapshot(&buf); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := dnsx.ParseSnapshot(strings.NewReader(buf.String()), "healed.dns")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q, err := snap.Lookup(t.Context(), "example.org", dns.TypeTXT); err != nil || len(q.Answers) != 1 {
+		t.Errorf("example.org: %v %q, want the later answer\n%s", err, q.Answers, buf.String())
+	}
+	if q, err := snap.Lookup(t.Context(), "nope.example.org", dns.TypeA); err != nil || q.Rcode != "NXDOMAIN" {
+		t.Errorf("nope.example.org: %v %s, want the later NXDOMAIN", err, q.Rcode)
+	}
+	if strings.Contains(buf.String(), "servfail") || strings.Contains(buf.String(), "bad..name") || saver.Len() != 2 {
+		t.Errorf("snapshot keeps a superseded failure or an unsent name (%d entries):\n%s", saver.Len(), buf.String())
+	}
+}
+
+func ExampleSnapshot_Lookup() {
+	snap, err := dnsx.ParseSnapshot(strings.NewReader(`
+$ORIGIN example.org.
+@        TXT "v=spf1 " "ip4:192.0.2.0/24 -all"
+;! nxdomain _dmarc.example.org.
+;! timeout  slow.example.org. TXT
+`), "lesson.dns")
+	if err != nil {
+		panic(err)
+	}
+	for _, name := range []string{"example.org", "_dmarc.example.org", "slow.example.org", "other.example.org"} {
+		q, err := snap.Lookup(context.Background(), name, dns.TypeTXT)
+		fmt.Printf("%s %s %q temporary=%v\n", q.Name, q.Rcode, q.Answers, dnsx.IsTemporary(err))
+	}
+	// Output:
+	// example.org. NOERROR ["v=spf1 ip4:192.0.2.0/24 -all"] temporary=false
+	// _dmarc.example.org. NXDOMAIN [] temporary=false
+	// slow.example.org. TIMEOUT [] temporary=true
+	// other.example.org. MISSING [] temporary=true
 }

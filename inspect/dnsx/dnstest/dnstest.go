@@ -158,6 +158,20 @@ func (s *Server) Misdirect(name string) { s.set(func() { s.misdirect[key(name)] 
 // an EDNS0 OPT record, as servers that predate RFC 6891 do.
 func (s *Server) NoEDNS(name string) { s.set(func() { s.noEDNS[key(name)] = true }) }
 
+// Heal undoes every knob set for name (Fail, Drop, DropNoData, Truncate,
+// Delay, SetAD, WrongID, Misdirect, NoEDNS): the server answers it
+// normally again, as a flaky server does once it recovers.
+func (s *Server) Heal(name string) {
+	s.set(func() {
+		k := key(name)
+		for _, m := range []map[string]bool{s.drop, s.dropNoData, s.truncate, s.ad, s.wrongID, s.misdirect, s.noEDNS} {
+			delete(m, k)
+		}
+		delete(s.fail, k)
+		delete(s.delay, k)
+	})
+}
+
 // Total is how many queries arrived, for any name, over UDP and TCP.
 func (s *Server) Total() int {
 	s.mu.Lock()
