@@ -814,3 +814,17 @@ func TestIdentifierWalkLimit(t *testing.T) {
 		t.Errorf("the 15th signature does not say it was not looked up:\n%s", dump(res.Steps))
 	}
 }
+
+// TestOversizedAnswer: an answer over the DNS layer's caps will not change
+// by asking again, so it is permerror, not temperror.
+func TestOversizedAnswer(t *testing.T) {
+	srv := dnstest.Start(t, "testdata/dmarc.zone")
+	c := &dnsx.Client{Servers: []string{srv.Addr}, Timeout: 100 * time.Millisecond, MaxAnswers: 2}
+	res := dmarc.Check(t.Context(), dmarc.Input{Resolver: c, From: []string{"a@big.example"}, SPF: spfFail("big.example")})
+	if res.Result != trace.PermError || res.Other.Result != trace.PermError || res.TempError || res.Disposition != dmarc.Deliver {
+		t.Errorf("result %s / %s, temperror %v, disposition %s; want permerror for both, delivered", res.Result, res.Other.Result, res.TempError, res.Disposition)
+	}
+	if !hasStep(res.Steps, "Look up _dmarc.big.example", trace.PermError, "unusable answer") {
+		t.Errorf("no permerror lookup step:\n%s", dump(res.Steps))
+	}
+}

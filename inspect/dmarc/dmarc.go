@@ -34,7 +34,8 @@
 //   - np needs to know whether the Author Domain exists (RFC 9989 §3.2.13,
 //     Appendix A.4): one A query, where NXDOMAIN means it does not (RFC
 //     8020) and any other answer means it does. It is asked only when the
-//     applicable record has an np tag.
+//     applicable record has an np tag asking for something else than sp (or
+//     p) does.
 //   - pct (RFC 7489 §6.6.4) is a sampling rate. headercheck is
 //     deterministic: pct=0 selects no message, so the next weaker policy
 //     applies; any other pct evaluates the message as sampled, and the

@@ -278,6 +278,11 @@ func (c *checker) eval9989(ctx context.Context, author string) Evaluation {
 			}
 			break
 		}
+		if rec.NonExist == alt {
+			// Existence cannot change the answer: spare the query.
+			polExplain += fmt.Sprintf("; np and %s ask for the same policy, so whether %s exists does not matter", altTag, author)
+			break
+		}
 		exists, known, st := c.exists(ctx, author)
 		e.Steps = append(e.Steps, st)
 		switch {
@@ -286,8 +291,6 @@ func (c *checker) eval9989(ctx context.Context, author string) Evaluation {
 			polExplain += fmt.Sprintf(", and %s does not exist in the DNS, so its np tag (the policy for non-existent subdomains) applies", author)
 		case known:
 			polExplain += fmt.Sprintf(", and %s exists, so the %s tag applies rather than np", author, altTag)
-		case rec.NonExist == alt:
-			polExplain += fmt.Sprintf("; whether %s exists is unknown, but np and %s ask for the same policy", author, altTag)
 		default:
 			polExplain += fmt.Sprintf("; whether %s exists is unknown (DNS error), so it is unknown whether np=%s or %s=%s applies", author, rec.NonExist, altTag, alt)
 			if e.Result == trace.Fail {
