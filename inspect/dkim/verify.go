@@ -257,8 +257,12 @@ func (v *verifier) timeSteps(out *Signature, sig *Sig) (expired bool) {
 	}
 	if sig.Timestamp >= 0 && (sig.Timestamp == math.MaxInt64 || sig.Timestamp > now.Unix()) {
 		d := "far in the future"
-		if sig.Timestamp != math.MaxInt64 {
-			d = (time.Duration(sig.Timestamp-now.Unix()) * time.Second).String() + " after the evaluation time"
+		switch diff := sig.Timestamp - now.Unix(); {
+		case sig.Timestamp == math.MaxInt64 || diff > 100*365*86400:
+		case diff >= 2*86400:
+			d = fmt.Sprintf("%d days after the evaluation time", diff/86400)
+		default:
+			d = (time.Duration(diff) * time.Second).String() + " after the evaluation time"
 		}
 		msg := "The signature claims to have been made in the future (t=" + out.Timestamp + ", " + d + ")."
 		out.Warnings = append(out.Warnings, msg)

@@ -179,6 +179,12 @@ func TestVerify(t *testing.T) {
 		{"signed-in-the-future", func() string {
 			return rawSign(t, baseMsg, []string{"v=1", "a=rsa-sha256", "c=relaxed/relaxed", "d=example.org", "s=rsa2048", "t=" + strconv.FormatInt(signedAt.Unix()+86400, 10), "h=" + allH[0]}, k.rsa2048, crypto.SHA256)
 		}, ours.Options{Now: signedAt}, want{result: trace.Pass, step: "Signing time (t=)", stepRes: trace.Warn, warning: "future"}},
+		{"signed-far-in-the-future", func() string {
+			return rawSign(t, baseMsg, []string{"v=1", "a=rsa-sha256", "c=relaxed/relaxed", "d=example.org", "s=rsa2048", "t=999999999999", "h=" + allH[0]}, k.rsa2048, crypto.SHA256)
+		}, ours.Options{Now: signedAt}, want{result: trace.Pass, warning: "far in the future"}},
+		{"signed-days-ahead", func() string {
+			return rawSign(t, baseMsg, []string{"v=1", "a=rsa-sha256", "c=relaxed/relaxed", "d=example.org", "s=rsa2048", "t=" + strconv.FormatInt(signedAt.Unix()+10*86400, 10), "h=" + allH[0]}, k.rsa2048, crypto.SHA256)
+		}, ours.Options{Now: signedAt}, want{result: trace.Pass, warning: "10 days after"}},
 		{"l=/appended-text", func() string {
 			s := rawSign(t, baseMsg, []string{"v=1", "a=rsa-sha256", "c=relaxed/simple", "d=example.org", "s=rsa2048", "l=" + strconv.Itoa(len(baseBody)), "h=from:from:to:subject:date"}, k.rsa2048, crypto.SHA256)
 			return s + "P.S. Please pay invoice 4711 to IBAN XX00 EVIL today.\r\n"
