@@ -135,6 +135,11 @@ f2.fuzz.example.    TXT   "v=spf1 include:f1.fuzz.example redirect=f1.fuzz.examp
 	c := &dnsx.Client{Servers: []string{srv.Addr}, Timeout: time.Second}
 	var n atomic.Int64
 	f.Fuzz(func(t *testing.T, record, local string, v4 bool) {
+		if len(record) > 2048 || len(local) > 256 {
+			// Real records are far smaller, and each larger input costs a
+			// TCP exchange; FuzzParse covers records of any length.
+			return
+		}
 		name := fmt.Sprintf("r%d.fuzz.example.", n.Add(1))
 		srv.AddRR(&dns.TXT{Hdr: dns.RR_Header{Name: name, Rrtype: dns.TypeTXT, Class: dns.ClassINET, Ttl: 300}, Txt: splitTXT(record)})
 		ip := netip.MustParseAddr("192.0.2.1")

@@ -110,7 +110,7 @@ func Parse(text string) (*Record, error) {
 	if !IsSPF(text) {
 		return nil, ErrNotSPF
 	}
-	r := &Record{Text: text}
+	r := &Record{Text: text, Terms: make([]Term, 0, strings.Count(text, " "))}
 	// terms = *( 1*SP ( directive / modifier ) ), record = version terms *SP:
 	// only the space character separates terms (RFC 7208 §4.6.1).
 	idx := 0
