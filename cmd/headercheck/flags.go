@@ -203,6 +203,11 @@ func parseFlags(args []string, e env) (*config, error) {
 		if err := readableFile(c.dnsSnapshot); err != nil {
 			return nil, fmt.Errorf("--dns-snapshot: %v", err)
 		}
+		// Parse it now, so a broken snapshot is a usage error before any
+		// message is read, not a surprise halfway through an mbox.
+		if _, err := dnsx.LoadSnapshot(c.dnsSnapshot); err != nil {
+			return nil, fmt.Errorf("--dns-snapshot: %s", safe.Text(err.Error()))
+		}
 	}
 	if c.set["save-dns"] {
 		if err := writableTarget(c.saveDNS, c); err != nil {

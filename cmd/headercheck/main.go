@@ -27,14 +27,12 @@ const (
 type env struct {
 	stdinTerminal  bool // stdin is a terminal: no message is being piped in
 	stdoutTerminal bool // stdout is a terminal: the interactive mode applies
-	getenv         func(string) string
 }
 
 func main() {
 	e := env{
 		stdinTerminal:  term.IsTerminal(int(os.Stdin.Fd())),
 		stdoutTerminal: term.IsTerminal(int(os.Stdout.Fd())),
-		getenv:         os.Getenv,
 	}
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, e))
 }

@@ -17,10 +17,10 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files of cmd/headercheck/testdata")
 
 // pipeEnv is a run from a script: stdin and stdout are not terminals.
-var pipeEnv = env{getenv: func(string) string { return "" }}
+var pipeEnv = env{}
 
 // terminalEnv is a person at a terminal who typed headercheck.
-var terminalEnv = env{stdinTerminal: true, stdoutTerminal: true, getenv: func(string) string { return "" }}
+var terminalEnv = env{stdinTerminal: true, stdoutTerminal: true}
 
 type runResult struct {
 	code           int
@@ -100,6 +100,7 @@ func TestUsageErrors(t *testing.T) {
 		{"dns junk", pipeEnv, []string{"--dns", "not a server", msg}, "headercheck: --dns not a server: not an IP address or a host name"},
 		{"dns bad port", pipeEnv, []string{"--dns", "192.0.2.1:99999", msg}, `headercheck: --dns 192.0.2.1:99999: port "99999" is not a number from 1 to 65535`},
 		{"dns and snapshot", pipeEnv, []string{"--dns", "192.0.2.1", "--dns-snapshot", msg, msg}, "headercheck: --dns and --dns-snapshot both say where DNS answers come from; give one"},
+		{"snapshot broken", pipeEnv, []string{"--dns-snapshot", write(t, "broken.dns", []byte(";! bogus example.org.\n")), msg}, "headercheck: --dns-snapshot: dns snapshot"},
 		{"snapshot missing", pipeEnv, []string{"--dns-snapshot", filepath.Join(dir, "nope.dns"), msg}, "headercheck: --dns-snapshot: open " + filepath.Join(dir, "nope.dns") + ": no such file or directory"},
 		{"save-dns a directory", pipeEnv, []string{"--save-dns", dir, msg}, "headercheck: --save-dns " + dir + ": is a directory"},
 		{"save-dns over the input", pipeEnv, []string{"--save-dns", msg, msg}, "headercheck: --save-dns " + msg + ": would overwrite " + msg + ", which this run reads"},

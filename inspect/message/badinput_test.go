@@ -188,6 +188,16 @@ func TestSizeLimits(t *testing.T) {
 		if w := missingStep(m.Steps, []string{"Header field Subject skipped: line too long"}); w != "" {
 			t.Errorf("no step %q in %q", w, titles(m.Steps))
 		}
+		// When the only field is skipped, the message is still mail: its
+		// report says why it shows no fields.
+		src, err = message.FromBytes("x", []byte("Subject: "+strings.Repeat("y", 300)+"\n\nbody\n"), message.Options{MaxLineLength: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err = src.Message(0)
+		if err != nil || len(m.Fields) != 0 || missingStep(m.Steps, []string{"skipped: line too long"}) != "" {
+			t.Errorf("only field too long: %v, %v; want a message with no fields and a step", m, err)
+		}
 	})
 }
 
