@@ -12,15 +12,17 @@
 // Where this package chooses or diverges:
 //
 //   - From: no From field, several From fields, or one From field naming
-//     several domains cannot pass. RFC 9989 §5.3.1 calls validation
-//     impossible; RFC 7489 §6.6.1 notes that receivers typically reject
-//     such messages and, where a policy must still be chosen, applies the
-//     strictest policy among the domains that fail. headercheck reports
-//     fail, takes that strictest policy, and gives the disposition reject.
-//     Several addresses in one domain are one Author Domain, which both
-//     standards accept (they count domains); a step warns about it. A From
-//     field with no domain (an empty group, an address literal) leaves
-//     DMARC nothing to evaluate: result none (RFC 7489 §6.6.1 "ignored").
+//     several addresses cannot pass. RFC 9989 §5.3.1 calls validation
+//     impossible with zero or several domains; RFC 7489 §6.6.1 notes that
+//     receivers typically reject such messages and, where a policy must
+//     still be chosen, applies the strictest policy among the domains that
+//     fail. headercheck reports fail, takes that strictest policy, and
+//     gives the disposition reject. Several addresses in one domain go
+//     beyond the RFCs, which count domains (OpenDMARC evaluates such a
+//     message): headercheck fails it too, as Gmail refuses it, and shows
+//     the one domain's own evaluation beside. A From field with no domain
+//     (an empty group, an address literal) leaves DMARC nothing to
+//     evaluate: result none (RFC 7489 §6.6.1 "ignored").
 //   - Records: ParseRecord reads RFC 7489 records with go-msgauth where it
 //     fits and RFC 9989 records itself (see there). Tag names and policy
 //     words are matched case-insensitively (ABNF literals, RFC 5234 §2.3);

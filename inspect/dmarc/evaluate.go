@@ -100,10 +100,15 @@ func authorStep(a Author) trace.Step {
 		s.Result = trace.Fail
 		s.Detail = fmt.Sprintf("%d From header fields: %s", a.Fields, strings.Join(a.Addresses, ", "))
 		s.Explain = notes + fmt.Sprintf("The message has %d From header fields, but RFC 5322 §3.6 allows exactly one: a mail program may show any of them, so none can be trusted to be the author. It cannot pass DMARC; RFC 7489 §6.6.1 notes that receivers typically reject such messages. Where a policy must still be chosen, each domain is checked and the strictest policy among those that fail applies (RFC 7489 §6.6.1)", a.Fields)
-	case FromMultipleDomains:
+	case FromMultipleAddresses:
 		s.Result = trace.Fail
-		s.Detail = "addresses in several domains: " + strings.Join(a.Domains, ", ")
-		s.Explain = notes + fmt.Sprintf("The From field names %d addresses in %d different domains, so there is no single Author Domain: RFC 9989 §5.3.1 says DMARC validation is then not possible, and RFC 7489 §6.6.1 notes that receivers typically reject such messages. It cannot pass DMARC. Each domain is checked and the strictest policy among those that fail applies (RFC 7489 §6.6.1)", len(a.Addresses), len(a.Domains))
+		s.Detail = fmt.Sprintf("%d addresses: %s", len(a.Addresses), strings.Join(a.Addresses, ", "))
+		switch len(a.Domains) {
+		case 0, 1:
+			s.Explain = notes + fmt.Sprintf("The From field names %d addresses. RFC 5322 §3.6.2 allows several authors only together with a Sender field, and the mail DMARC protects does not use this form: RFC 7489 §6.6.1 notes that receivers typically reject such messages, and Gmail refuses them outright. headercheck counts it as a DMARC failure. Both DMARC standards count domains rather than addresses, so a receiver that goes on anyway (OpenDMARC since 1.4.2 does when all domains match) evaluates the one domain, as shown below", len(a.Addresses))
+		default:
+			s.Explain = notes + fmt.Sprintf("The From field names %d addresses in %d different domains, so there is no single Author Domain: RFC 9989 §5.3.1 says DMARC validation is then not possible, and RFC 7489 §6.6.1 notes that receivers typically reject such messages. It cannot pass DMARC. Each domain is checked and the strictest policy among those that fail applies (RFC 7489 §6.6.1)", len(a.Addresses), len(a.Domains))
+		}
 	case FromNoDomain:
 		s.Result = trace.None
 		s.Detail = "no domain: " + strings.Join(a.Addresses, ", ")
@@ -112,10 +117,6 @@ func authorStep(a Author) trace.Step {
 		s.Result = trace.Info
 		s.Detail = a.Domains[0]
 		s.Explain = notes + fmt.Sprintf("The From field names %s, so the Author Domain that DMARC checks is %s", strings.Join(a.Addresses, ", "), a.Domains[0])
-		if len(a.Addresses) > 1 {
-			s.Result = trace.Warn
-			s.Explain += fmt.Sprintf(". The field names %d authors; both standards count domains, and there is only one, so DMARC can still be evaluated. RFC 5322 §3.6.2 then requires a Sender field", len(a.Addresses))
-		}
 		if a.Lenient {
 			s.Result = trace.Warn
 		}
@@ -157,8 +158,8 @@ func combine(std Standard, a Author, evals []Evaluation, skipped int) Evaluation
 		e.SPFAligned, e.DKIMAligned, e.spf, e.dkim = base.SPFAligned, base.DKIMAligned, base.spf, base.dkim
 	}
 	what := "several From header fields"
-	if a.Problem == FromMultipleDomains {
-		what = "a From field with addresses in several domains"
+	if a.Problem == FromMultipleAddresses {
+		what = "a From field with several addresses"
 	}
 	if chosen != nil {
 		e.PolicyTag, e.Requested, e.Policy, e.Testing, e.Pct = chosen.PolicyTag, chosen.Requested, chosen.Policy, chosen.Testing, chosen.Pct

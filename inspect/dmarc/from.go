@@ -17,11 +17,11 @@ type FromProblem string
 
 // The ways the From header fields can fail to name exactly one domain.
 const (
-	FromOK              FromProblem = ""                 // one From field naming one domain
-	FromMissing         FromProblem = "missing"          // no From field at all
-	FromMultipleFields  FromProblem = "multiple_fields"  // more than one From field
-	FromMultipleDomains FromProblem = "multiple_domains" // one From field naming addresses in several domains
-	FromNoDomain        FromProblem = "no_domain"        // a From field with no usable domain (empty group, address literal, garbage)
+	FromOK                FromProblem = ""                   // one From field naming one domain
+	FromMissing           FromProblem = "missing"            // no From field at all
+	FromMultipleFields    FromProblem = "multiple_fields"    // more than one From field
+	FromMultipleAddresses FromProblem = "multiple_addresses" // one From field naming several addresses
+	FromNoDomain          FromProblem = "no_domain"          // a From field with no usable domain (empty group, address literal, garbage)
 )
 
 // Author is what the From header fields say about who wrote the message.
@@ -92,10 +92,10 @@ func ParseAuthor(values []string) Author {
 		a.Problem = FromMissing
 	case a.Fields > 1:
 		a.Problem = FromMultipleFields
+	case len(a.Addresses) > 1:
+		a.Problem = FromMultipleAddresses
 	case len(a.Domains) == 0:
 		a.Problem = FromNoDomain
-	case len(a.Domains) > 1:
-		a.Problem = FromMultipleDomains
 	}
 	return a
 }

@@ -90,9 +90,10 @@ func FuzzParseAuthor(f *testing.F) {
 			}
 			switch {
 			case len(values) > 1 && a.Problem != dmarc.FromMultipleFields,
-				len(values) == 1 && len(a.Domains) == 0 && a.Problem != dmarc.FromNoDomain,
-				len(values) == 1 && len(a.Domains) == 1 && a.Problem != dmarc.FromOK,
-				len(values) == 1 && len(a.Domains) > 1 && a.Problem != dmarc.FromMultipleDomains:
+				len(values) == 1 && len(a.Addresses) > 1 && a.Problem != dmarc.FromMultipleAddresses,
+				len(values) == 1 && len(a.Addresses) <= 1 && len(a.Domains) == 0 && a.Problem != dmarc.FromNoDomain,
+				len(values) == 1 && len(a.Addresses) == 1 && len(a.Domains) == 1 && a.Problem != dmarc.FromOK,
+				len(a.Domains) > len(a.Addresses):
 				t.Fatalf("ParseAuthor(%q): problem %q with domains %q", values, a.Problem, a.Domains)
 			}
 		}

@@ -21,8 +21,12 @@ func story(a Author, dec, oth Evaluation, differ bool) string {
 		return strings.Join(s, " ")
 	case FromMultipleFields:
 		s = append(s, fmt.Sprintf("The message has %d From header fields (%s), but RFC 5322 allows only one, so it cannot pass DMARC, and receivers typically reject it.", a.Fields, strings.Join(a.Domains, ", ")))
-	case FromMultipleDomains:
-		s = append(s, fmt.Sprintf("The From field names addresses in %d domains (%s), so there is no single author domain; it cannot pass DMARC, and receivers typically reject it.", len(a.Domains), strings.Join(a.Domains, ", ")))
+	case FromMultipleAddresses:
+		if len(a.Domains) > 1 {
+			s = append(s, fmt.Sprintf("The From field names addresses in %d domains (%s), so there is no single author domain; it cannot pass DMARC, and receivers typically reject it.", len(a.Domains), strings.Join(a.Domains, ", ")))
+		} else {
+			s = append(s, fmt.Sprintf("The From field names %d addresses, a form the mail DMARC protects does not use; it cannot pass DMARC, and receivers typically reject it.", len(a.Addresses)))
+		}
 	}
 	if a.Problem != FromOK {
 		if dec.Requested != "" && dec.Policy != PolicyNone {
