@@ -219,8 +219,12 @@ func parseTerm(tok string, idx int) (Term, error) {
 			}
 			ms, err := parseDomainSpec(spec)
 			if err != nil {
-				if _, perr := netip.ParseAddr(spec); perr == nil {
-					return fail("%s: needs a host name, not an address; to allow the address %s write ip4:%s or ip6:%s (RFC 7208 §5.6)", name, spec, spec, spec)
+				if addr, perr := netip.ParseAddr(spec); perr == nil {
+					mech := IP4
+					if addr.Is6() {
+						mech = IP6
+					}
+					return fail("%s: needs a host name, not an address; to allow the address %s write %s:%s (RFC 7208 §5.6)", name, spec, mech, spec)
 				}
 				return fail("%v", err)
 			}
