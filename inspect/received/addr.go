@@ -91,6 +91,9 @@ func parseAddrLoose(w string) (netip.Addr, bool) {
 	if w[0] == '?' && w[len(w)-1] == '?' {
 		w = w[1 : len(w)-1]
 	}
+	if w == "" {
+		return netip.Addr{}, false
+	}
 	if w[0] == '[' {
 		end := strings.IndexByte(w, ']')
 		if end < 0 {

@@ -73,7 +73,11 @@ func parseAuthResults(v string, arc bool) authResult {
 			if !ok || len(r.ips) >= 8 {
 				continue
 			}
-			r.ips = append(r.ips, ipMention{key: strings.TrimSuffix(strings.TrimSpace(key), "="), addr: a.Unmap()})
+			label := strings.TrimSuffix(strings.TrimSpace(key), "=")
+			if label == "sender ip is" {
+				label = "sender IP is"
+			}
+			r.ips = append(r.ips, ipMention{key: label, addr: a.Unmap()})
 		}
 	}
 	return r

@@ -463,7 +463,7 @@ var monthNames = [...]string{"january", "february", "march", "april", "may", "ju
 func monthName(w string) (time.Month, bool) {
 	lw := strings.ToLower(w)
 	for i, n := range monthNames {
-		if lw == n[:3] || lw == n || (len(lw) == 4 && lw == n[:4] && lw == "sept") {
+		if lw == n[:3] || lw == n || (lw == "sept" && n == "september") {
 			return time.Month(i + 1), true
 		}
 	}

@@ -267,6 +267,7 @@ type parser struct {
 	dup       []string
 	other     []string
 	pending   []token // comments to file once TCP-info is read, in header order
+	with, via []string
 }
 
 func (p *parser) run(value string) {
@@ -375,7 +376,7 @@ func (p *parser) clauses(toks []token) {
 	nvals := 0
 	closed := false
 	prevComma := false
-	tlsNext := false
+	tlsNext, tlsSeen := false, false
 	for _, t := range toks {
 		switch t.kind {
 		case tSemi:
@@ -434,13 +435,15 @@ func (p *parser) clauses(toks []token) {
 		case cur == "by" && nvals == 0:
 			h.By = w
 		case (cur == "with" || cur == "via") && !closed:
+			// Kept as parts and joined once: a hostile header with
+			// thousands of words must not cost a copy per word.
 			if cur == "with" {
-				h.With = strings.TrimSpace(h.With + " " + w)
+				p.with = append(p.with, w)
 			} else {
-				h.Via = strings.TrimSpace(h.Via + " " + w)
+				p.via = append(p.via, w)
 			}
-		case cur == "with" && lw == "tls":
-			tlsNext = true // Exim 4.94+: "with esmtps (TLS1.3) tls TLS_AES_256_GCM_SHA384"
+		case cur == "with" && lw == "tls" && !tlsSeen:
+			tlsNext, tlsSeen = true, true // Exim 4.94+: "with esmtps (TLS1.3) tls TLS_AES_256_GCM_SHA384"
 		case cur == "id" && nvals == 0:
 			h.ID = w
 		case cur == "for" && (nvals == 0 || comma):
@@ -534,6 +537,8 @@ func stripAngles(s string) string {
 // anomalies one header shows on its own.
 func (p *parser) finish() {
 	h := p.h
+	h.With = strings.Join(p.with, " ")
+	h.Via = strings.Join(p.via, " ")
 	rdns, helo, heloSet, forged := p.readTCPInfo()
 	sort.SliceStable(p.pending, func(i, j int) bool { return p.pending[i].pos < p.pending[j].pos })
 	for _, t := range p.pending {

@@ -1,0 +1,5 @@
+//go:build !race
+
+package received
+
+const raceEnabled = false
