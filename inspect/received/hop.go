@@ -38,9 +38,8 @@ type Hop struct {
 	At   time.Time  `json:"-"` // the time, in the header's own zone; zero when Time is ""
 	Addr netip.Addr `json:"-"` // FromIP parsed; invalid when FromIP is ""
 
-	heloExplicit bool // the HELO came from a marker (HELO x, helo=x), not from the name after "from"
-	hasFrom      bool // the header has a from clause
-	rdnsForged   bool // the receiver wrote "may be forged" after the reverse DNS name
+	hasFrom    bool // the header has a from clause
+	rdnsForged bool // the receiver wrote "may be forged" after the reverse DNS name
 }
 
 // MarshalJSON writes an empty anomaly list as [] rather than null, as the
@@ -548,7 +547,6 @@ func (p *parser) finish() {
 		// qmail, Exim and CommuniGate name the HELO in a comment; the name
 		// after "from" is then what the receiver looked up itself.
 		h.FromHELO = helo
-		h.heloExplicit = true
 		if a, ok := parseAddrLoose(p.fromValue); ok {
 			if !h.Addr.IsValid() {
 				h.Addr = a
