@@ -327,7 +327,12 @@ type evaluator struct {
 	lookups int
 	voids   int
 	tipOff  bool
+	depth   int // includes and redirects being evaluated
 }
+
+// maxDepth bounds the nesting of includes and redirects whatever
+// Limits.Lookups says; with the RFC's limit of 10 it is never reached.
+const maxDepth = 32
 
 // outcome is the result of one check_host() call and what decided it.
 type outcome struct {
@@ -385,6 +390,14 @@ func failure(q *trace.Query, err error) string {
 // targetName for includes and redirects.
 func (e *evaluator) checkHost(domain string, wantExp bool) outcome {
 	o := outcome{at: domain}
+	e.depth++
+	defer func() { e.depth-- }()
+	if e.depth > maxDepth {
+		o.result = trace.PermError
+		o.reason = fmt.Sprintf("includes and redirects nest more than %d levels deep", maxDepth)
+		o.steps = []trace.Step{{Title: "Fetch SPF record for " + domain, Result: trace.PermError, Explain: o.reason + ", so evaluation stops", Ref: "RFC 7208 §4.6.4"}}
+		return o
+	}
 	q, err := e.lookup(presentation(domain), dns.TypeTXT)
 	step := trace.Step{Title: "Fetch SPF record for " + domain, Query: q, Ref: "RFC 7208 §4.4"}
 	switch {

@@ -173,6 +173,22 @@ func TestCheckLimits(t *testing.T) {
 	}
 }
 
+func TestCheckDepth(t *testing.T) {
+	srv, c := startZone(t)
+	if err := srv.Add(`loop.example. TXT "v=spf1 include:loop.example -all"`); err != nil {
+		t.Fatal(err)
+	}
+	in := Input{Resolver: c, IP: netip.MustParseAddr("192.0.2.7"), Sender: "bob@loop.example", Limits: Limits{Lookups: 1000}}
+	res := Check(t.Context(), in)
+	if res.Result != trace.PermError || !strings.Contains(res.Explanation, "nest more than 32 levels") {
+		t.Errorf("self-include with a limit of 1000: %s (%s), want permerror for nesting", res.Result, res.Explanation)
+	}
+	in.Limits = Limits{}
+	if res := Check(t.Context(), in); res.Result != trace.PermError || res.DNSLookups != 10 {
+		t.Errorf("self-include: %s with %d lookups, want permerror after 10", res.Result, res.DNSLookups)
+	}
+}
+
 func TestCheckCancelled(t *testing.T) {
 	_, c := startZone(t)
 	ctx, cancel := context.WithCancel(t.Context())
