@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/headercheck/headercheck/inspect/trace"
@@ -42,27 +42,20 @@ type CacheOptions struct {
 // shared with an identical query in flight, so that the answers with Cached
 // unset are exactly the exchanges that went to the network.
 type Cache struct {
-	r      Resolver
-	opt    CacheOptions
-	now    func() time.Time
-	seed   maphash.Seed
-	shards [cacheShards]cacheShard
+	r       Resolver
+	opt     CacheOptions
+	now     func() time.Time
+	entries sync.Map     // cacheKey -> *cacheEntry; reads take no lock and write no shared memory
+	count   atomic.Int64 // entries stored, roughly: for MaxEntries
+	sweep   sync.Mutex   // one eviction at a time
 
 	mu      sync.Mutex
 	flights map[cacheKey]*flight
 }
 
-const cacheShards = 32
-
 type cacheKey struct {
 	name  string
 	qtype uint16
-}
-
-type cacheShard struct {
-	mu sync.RWMutex
-	m  map[cacheKey]*cacheEntry
-	_  [40]byte // keep shards' locks off each other's cache lines
 }
 
 type cacheEntry struct {
@@ -100,12 +93,9 @@ func NewCache(r Resolver, opt CacheOptions) *Cache {
 	if opt.MaxEntries <= 0 {
 		opt.MaxEntries = DefaultMaxEntries
 	}
-	c := &Cache{r: r, opt: opt, now: opt.Now, seed: maphash.MakeSeed(), flights: map[cacheKey]*flight{}}
+	c := &Cache{r: r, opt: opt, now: opt.Now, flights: map[cacheKey]*flight{}}
 	if c.now == nil {
 		c.now = time.Now
-	}
-	for i := range c.shards {
-		c.shards[i].m = map[cacheKey]*cacheEntry{}
 	}
 	return c
 }
@@ -118,20 +108,18 @@ func (c *Cache) Lookup(ctx context.Context, name string, qtype uint16) (*trace.Q
 		return c.r.Lookup(ctx, name, qtype) // not sendable; let the resolver say so in its own words
 	}
 	k := cacheKey{fq, qtype}
-	sh := &c.shards[(maphash.String(c.seed, fq)^uint64(qtype))%cacheShards]
-	sh.mu.RLock()
-	e := sh.m[k]
-	sh.mu.RUnlock()
-	if e != nil && c.now().UnixNano() < e.expires {
-		q := new(trace.Query)
-		*q = e.q
-		return q, e.err
+	if v, ok := c.entries.Load(k); ok {
+		if e := v.(*cacheEntry); c.now().UnixNano() < e.expires {
+			q := new(trace.Query)
+			*q = e.q
+			return q, e.err
+		}
 	}
-	return c.wait(ctx, k, sh)
+	return c.wait(ctx, k)
 }
 
 // wait joins the flight for k, starting it if there is none.
-func (c *Cache) wait(ctx context.Context, k cacheKey, sh *cacheShard) (*trace.Query, error) {
+func (c *Cache) wait(ctx context.Context, k cacheKey) (*trace.Query, error) {
 	c.mu.Lock()
 	f, joined := c.flights[k]
 	if !joined {
@@ -140,7 +128,7 @@ func (c *Cache) wait(ctx context.Context, k cacheKey, sh *cacheShard) (*trace.Qu
 		fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 		f = &flight{done: make(chan struct{}), cancel: cancel}
 		c.flights[k] = f
-		go c.fly(fctx, k, sh, f)
+		go c.fly(fctx, k, f)
 	}
 	f.waiters++
 	c.mu.Unlock()
@@ -174,7 +162,7 @@ func (c *Cache) leave(k cacheKey, f *flight) {
 }
 
 // fly asks the resolver and stores the answer unless everyone gave up.
-func (c *Cache) fly(ctx context.Context, k cacheKey, sh *cacheShard, f *flight) {
+func (c *Cache) fly(ctx context.Context, k cacheKey, f *flight) {
 	q, err := c.r.Lookup(ctx, k.name, k.qtype)
 	if q == nil {
 		q = &trace.Query{Name: k.name, Type: TypeName(k.qtype), Answers: []string{}}
@@ -185,7 +173,7 @@ func (c *Cache) fly(ctx context.Context, k cacheKey, sh *cacheShard, f *flight) 
 		if ttl := c.ttl(q, err); ttl > 0 {
 			e := &cacheEntry{q: *q, err: err, expires: c.now().Add(ttl).UnixNano()}
 			e.q.Cached = true
-			c.store(sh, k, e)
+			c.store(k, e)
 		}
 	}
 	c.mu.Lock()
@@ -213,36 +201,40 @@ func (c *Cache) ttl(q *trace.Query, err error) time.Duration {
 	return min(max(d, c.opt.MinTTL), c.opt.MaxTTL)
 }
 
-func (c *Cache) store(sh *cacheShard, k cacheKey, e *cacheEntry) {
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	if limit := c.opt.MaxEntries / cacheShards; len(sh.m) >= max(limit, 1) {
-		now := c.now().UnixNano()
-		for old, oe := range sh.m {
-			if oe.expires <= now {
-				delete(sh.m, old)
-			}
-		}
-		// Still full: drop arbitrary entries. A run that asks this much is
-		// rare, and re-asking costs only time.
-		for old := range sh.m {
-			if len(sh.m) < max(limit, 1) {
-				break
-			}
-			delete(sh.m, old)
+func (c *Cache) store(k cacheKey, e *cacheEntry) {
+	if _, loaded := c.entries.Swap(k, e); !loaded {
+		if c.count.Add(1) > int64(c.opt.MaxEntries) {
+			c.evict()
 		}
 	}
-	sh.m[k] = e
+}
+
+// evict drops expired answers and, if that is not enough, arbitrary ones
+// until the cache is back under MaxEntries. A run that asks this much is
+// rare, and re-asking costs only time.
+func (c *Cache) evict() {
+	if !c.sweep.TryLock() {
+		return // another caller is already at it
+	}
+	defer c.sweep.Unlock()
+	now := c.now().UnixNano()
+	c.entries.Range(func(k, v any) bool {
+		if v.(*cacheEntry).expires <= now && c.entries.CompareAndDelete(k, v) {
+			c.count.Add(-1)
+		}
+		return true
+	})
+	c.entries.Range(func(k, v any) bool {
+		if c.count.Load() <= int64(c.opt.MaxEntries) {
+			return false
+		}
+		if c.entries.CompareAndDelete(k, v) {
+			c.count.Add(-1)
+		}
+		return true
+	})
 }
 
 // Len is the number of answers held, expired ones included until they are
 // swept.
-func (c *Cache) Len() int {
-	n := 0
-	for i := range c.shards {
-		c.shards[i].mu.RLock()
-		n += len(c.shards[i].m)
-		c.shards[i].mu.RUnlock()
-	}
-	return n
-}
+func (c *Cache) Len() int { return int(c.count.Load()) }
