@@ -176,10 +176,11 @@ func check(ctx context.Context, in Input, id Identity) Result {
 	// Who is asking to be authorised (RFC 7208 §2.3, §2.4, §4.3).
 	input := trace.Step{Title: "Inputs", Result: trace.Info, Ref: "RFC 7208 §4.1"}
 	var sender, domain string
+	heloDomain := strings.TrimSuffix(helo, ".")
 	switch id {
 	case HELO:
-		domain = helo
-		sender = "postmaster@" + helo
+		domain = heloDomain
+		sender = "postmaster@" + heloDomain
 		input.Detail = fmt.Sprintf("client %s, HELO %s", res.ClientIP, shownHELO)
 		input.Explain = fmt.Sprintf("the HELO identity is checked: the domain is the HELO name %q and the sender is %s", helo, sender)
 		input.Ref = "RFC 7208 §2.3"
@@ -192,8 +193,8 @@ func check(ctx context.Context, in Input, id Identity) Result {
 		local, dom := splitSender(s)
 		switch {
 		case s == "":
-			domain = helo
-			sender = "postmaster@" + helo
+			domain = heloDomain
+			sender = "postmaster@" + heloDomain
 			input.Explain = fmt.Sprintf("the MAIL FROM is empty (the null sender of bounces), so SPF checks postmaster@ the HELO name instead: %s", sender)
 			input.Ref = "RFC 7208 §2.4"
 		case local == "":
@@ -214,7 +215,7 @@ func check(ctx context.Context, in Input, id Identity) Result {
 	stop := func(r trace.Result, title, explain, ref string) Result {
 		res.Result = r
 		res.Steps = append(res.Steps, trace.Step{Title: title, Result: r, Explain: explain, Ref: ref})
-		res.Explanation = explain
+		res.Explanation = capital(explain) + " (" + ref + ")."
 		return res
 	}
 	if !ip.IsValid() {
