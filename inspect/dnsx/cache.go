@@ -115,6 +115,10 @@ func (c *Cache) Lookup(ctx context.Context, name string, qtype uint16) (*trace.Q
 			return q, e.err
 		}
 	}
+	if err := ctx.Err(); err != nil {
+		q := &trace.Query{Name: fq, Type: TypeName(qtype), Answers: []string{}, Note: "not sent: " + cancelWords(err)}
+		return failed(q, fmt.Errorf("%w: %w", ErrTimeout, err))
+	}
 	return c.wait(ctx, k)
 }
 

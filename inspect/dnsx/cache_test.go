@@ -259,3 +259,20 @@ func BenchmarkClientColdLookup(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lookups/s")
 }
+
+// A caller whose context has already ended starts no network work, but a
+// cached answer is still served to it: it costs nothing.
+func TestCacheEndedContext(t *testing.T) {
+	srv := dnstest.Start(t, "testdata/client.zone")
+	cache := dnsx.NewCache(fast(srv.Addr), dnsx.CacheOptions{})
+	cache.Lookup(t.Context(), "example.org", dns.TypeA)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if q, err := cache.Lookup(ctx, "example.org", dns.TypeA); err != nil || !q.Cached {
+		t.Errorf("cached answer with an ended context: %v cached %v", err, q.Cached)
+	}
+	q, err := cache.Lookup(ctx, "mx.example.org", dns.TypeA)
+	if !errors.Is(err, dnsx.ErrTimeout) || q.Rcode != trace.RcodeTimeout || srv.Total() != 1 {
+		t.Errorf("miss with an ended context: %s %v, server saw %d queries; want TIMEOUT and nothing sent", q.Rcode, err, srv.Total())
+	}
+}
