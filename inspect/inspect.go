@@ -1,0 +1,487 @@
+// Package inspect replays the authentication of one message and reaches a
+// verdict: it walks the Received chain to the trust boundary and derives
+// the SMTP envelope (RFC 5321 §4.4), checks the boundary client's reverse
+// DNS (RFC 8601 §2.7.3), replays SPF (RFC 7208) for the MAIL FROM and HELO
+// identities and DKIM (RFC 6376, RFC 8301, RFC 8463) concurrently, then
+// DMARC (RFC 9989 beside RFC 7489), compares the replay with the
+// Authentication-Results the receivers recorded (RFC 8601), and says what a
+// receiver that honours DMARC does with the message and why.
+//
+// Everything a check found is a result in the Report, never an error: a
+// spoofed message is an ordinary report with disposition reject. DNS goes
+// through the injected dnsx.Resolver, one per-message time budget bounds it,
+// and every exchange is recorded for the report's dns array; the clock is
+// injected as well, so a replay from a DNS snapshot at a fixed time is
+// reproducible.
+//
+// Where this package chooses:
+//
+//   - The report's dns array lists each check's exchanges together, in a
+//     fixed order (iprev, SPF, SPF HELO, DKIM, ARC, DMARC), each check's in
+//     the order it asked them, although the checks run concurrently: the
+//     same message and the same DNS give the same report. Which check's
+//     exchange was answered from the run's cache (cached) can still depend
+//     on which asked first.
+//   - SPF for the null sender is the HELO identity (RFC 7208 §2.4), so spf
+//     then has identity helo and there is no separate spf_helo. With a MAIL
+//     FROM, the HELO identity is checked as well (RFC 7208 §2.3 says it
+//     SHOULD be) and reported beside, as spf_helo; DMARC uses only the MAIL
+//     FROM result (RFC 9989 §4.4.2).
+//   - "As of" time (Options.At, AtReceived): DKIM expiry (x=) and SPF's
+//     %{t} are judged as of it; the Received walk always uses the real
+//     clock, so later hops do not look as if they come from the future.
+//     DNS is always asked as it is now (or as the snapshot recorded it).
+//   - The verdict follows the DMARC standard Options.Standard names. When
+//     DMARC does not apply (no policy, a broken record, no author domain)
+//     the disposition is deliver: DMARC asks nothing, so a receiver decides
+//     by its own rules, and the story says that nothing vouches for the
+//     From domain.
+package inspect
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/headercheck/headercheck/inspect/dkim"
+	"github.com/headercheck/headercheck/inspect/dmarc"
+	"github.com/headercheck/headercheck/inspect/dnsx"
+	"github.com/headercheck/headercheck/inspect/message"
+	"github.com/headercheck/headercheck/inspect/received"
+	"github.com/headercheck/headercheck/inspect/recorded"
+	"github.com/headercheck/headercheck/inspect/spf"
+	"github.com/headercheck/headercheck/inspect/trace"
+)
+
+// Options is how one message is inspected. The zero value of each field is
+// the default; only Resolver is required.
+type Options struct {
+	// Resolver answers every DNS question. A run shares one (a
+	// dnsx.Cache in front of a Client or a Snapshot) among its messages;
+	// Inspect puts its own budget and recorders in front of it.
+	Resolver dnsx.Resolver
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+
+	// At evaluates as of a fixed moment (--at TIME) instead of now.
+	At time.Time
+	// AtReceived evaluates as of the time the receiving side stamped at
+	// the trust-boundary hop (--at received); when that hop has no date,
+	// now is used and a step says so. It wins over At.
+	AtReceived bool
+
+	// Standard is the DMARC standard that decides the verdict (--dmarc):
+	// dmarc.RFC9989 (the default) or dmarc.RFC7489. Both are evaluated.
+	Standard dmarc.Standard
+	// StrictDKIM makes a valid signature with l= count as policy instead
+	// of a warned pass (--strict-dkim).
+	StrictDKIM bool
+	// TrustARC lists ARC sealer domains whose intact chain may rescue a
+	// DMARC failure (--trust-arc).
+	TrustARC []string
+
+	// IP, HELO and MailFrom override what the Received chain and
+	// Return-Path say (--ip, --helo, --mail-from); "" derives them.
+	// MailFrom "<>" is the null sender.
+	IP, HELO, MailFrom string
+	// Boundary, when not nil, makes that hop (an index into the Received
+	// headers, top first; -1 for none) the trust boundary instead of the
+	// one the walk finds.
+	Boundary *int
+	// Internal lists extra domains that belong to the receiving side (an
+	// inbound filtering service with another name).
+	Internal []string
+
+	// Timeout is the whole DNS budget of the message (--timeout); zero
+	// means no budget beyond each check's own limits.
+	Timeout time.Duration
+	// Limits bound the work one message may cause.
+	Limits Limits
+
+	// OnUpdate, when set, receives each check's result as it completes,
+	// so a user interface can show checks streaming in. Calls come from
+	// Inspect's goroutines but never overlap, and all of them happen
+	// before Inspect returns.
+	OnUpdate func(Update)
+}
+
+// Limits bound one message's checks. A zero field takes the default of
+// the package that applies it.
+type Limits struct {
+	SPF            spf.Limits // RFC 7208 §4.6.4 limits, per SPF check
+	DKIMSignatures int        // DKIM signatures verified (dkim.DefaultMaxSignatures)
+	ReceivedHops   int        // Received headers read (received.DefaultMaxHops)
+}
+
+// Update is one step of progress: which check just completed, and the
+// report with every check completed so far. Report is a copy of its own;
+// it is never modified afterwards.
+type Update struct {
+	Check  Check
+	Report *Report
+}
+
+// ErrNoResolver means Options.Resolver is nil: no check could ask DNS.
+var ErrNoResolver = errors.New("inspect: no DNS resolver")
+
+// Inspect replays the authentication of m and reaches a verdict. A message
+// that fails its checks is an ordinary report; an error means Inspect
+// could not run at all: no message, no resolver, or ctx already done. When
+// ctx ends while the checks run, the report so far is returned with
+// ctx.Err(): lookups it stopped read as temperrors, so the report should
+// not be taken as an answer.
+//
+// When m holds no header field at all it is not a mail message, and the
+// report carries only Source and Error.
+func Inspect(ctx context.Context, m *message.Message, opts Options) (*Report, error) {
+	if m == nil {
+		return nil, errors.New("inspect: no message")
+	}
+	if opts.Resolver == nil {
+		return nil, ErrNoResolver
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if len(m.Fields) == 0 {
+		return Failed(m.Summary(), "not a mail message: no header field could be read"), nil
+	}
+	in := newRun(m, opts)
+	rep := in.run(ctx)
+	if err := ctx.Err(); err != nil {
+		return rep, err
+	}
+	return rep, nil
+}
+
+// Failed is the report of a message that could not be inspected at all:
+// only its source and why, as the contract's error key.
+func Failed(src message.Summary, why string) *Report {
+	return &Report{Source: src, Error: why, Chain: received.Chain{Boundary: -1, AutoBoundary: -1}}
+}
+
+// replayState is what WhatIf needs to replay SPF, DMARC and the verdict
+// for another boundary or envelope without the message.
+type replayState struct {
+	opts      Options // the options of the original run, OnUpdate dropped
+	chainIn   received.Input
+	from      []string
+	headers   []recorded.Field
+	dkim      []dkim.Signature
+	loadSteps []trace.Step
+}
+
+// run is one Inspect or WhatIf call.
+type run struct {
+	opts  Options
+	now   func() time.Time
+	state *replayState
+
+	raw []byte // the message, for DKIM; nil in WhatIf, which reuses the DKIM results
+
+	mu  sync.Mutex
+	rep Report
+}
+
+func newRun(m *message.Message, opts Options) *run {
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	st := &replayState{
+		from:      m.Values("From"),
+		loadSteps: slices.Clone(m.Steps),
+	}
+	st.chainIn = received.Input{
+		Received:                 m.Values("Received"),
+		AuthenticationResults:    m.Values("Authentication-Results"),
+		ARCAuthenticationResults: m.Values("ARC-Authentication-Results"),
+		ReturnPath:               m.Values("Return-Path"),
+		IP:                       opts.IP,
+		HELO:                     opts.HELO,
+		MailFrom:                 opts.MailFrom,
+		Internal:                 opts.Internal,
+		MaxHops:                  opts.Limits.ReceivedHops,
+	}
+	for _, name := range []string{"X-Originating-IP", "X-Forwarded-For", "X-Sender-IP"} {
+		for _, v := range m.Values(name) {
+			st.chainIn.OriginatingIP = append(st.chainIn.OriginatingIP, received.Field{Name: name, Value: v})
+		}
+	}
+	for i, f := range m.Fields {
+		st.headers = append(st.headers, recorded.Field{Name: f.Name, Value: f.Value, Index: i})
+	}
+	o := opts
+	o.OnUpdate = nil
+	st.opts = o
+	r := &run{opts: opts, now: now, state: st, raw: m.Raw}
+	r.rep.Source = m.Summary()
+	r.rep.Steps = append(r.rep.Steps, st.loadSteps...)
+	return r
+}
+
+// done records a completed check and hands a copy of the report so far to
+// OnUpdate. set fills the check's part of the report under the lock.
+func (r *run) done(c Check, set func(*Report)) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	set(&r.rep)
+	r.rep.Done = append(r.rep.Done, c)
+	if r.opts.OnUpdate != nil {
+		cp := r.rep
+		cp.Done = slices.Clone(r.rep.Done)
+		cp.Steps = slices.Clone(r.rep.Steps)
+		cp.state = nil
+		r.opts.OnUpdate(Update{Check: c, Report: &cp})
+	}
+}
+
+// recorders gives each check its own Recorder over the message's budget,
+// so that the dns array can list them in a fixed order.
+type recorders struct {
+	budget dnsx.Resolver
+	mu     sync.Mutex
+	by     map[Check]*dnsx.Recorder
+}
+
+func (rs *recorders) For(c Check) dnsx.Resolver {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	rec := dnsx.NewRecorder(rs.budget)
+	rs.by[c] = rec
+	return rec
+}
+
+// dnsOrder is the order in which the checks' exchanges are listed.
+var dnsOrder = []Check{CheckIPRev, CheckSPF, CheckSPFHELO, CheckDKIM, CheckARC, CheckDMARC}
+
+func (rs *recorders) Queries() []trace.Query {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	var all []trace.Query
+	for _, c := range dnsOrder {
+		if rec := rs.by[c]; rec != nil {
+			all = append(all, rec.Queries()...)
+		}
+	}
+	return all
+}
+
+func (r *run) run(ctx context.Context) *Report {
+	wall := r.now()
+	st := r.state
+	rs := &recorders{budget: dnsx.NewBudget(r.opts.Resolver, r.opts.Timeout), by: map[Check]*dnsx.Recorder{}}
+	if r.opts.Timeout > 0 {
+		r.rep.Steps = append(r.rep.Steps, trace.Step{
+			Title:   "DNS time budget: " + r.opts.Timeout.String(),
+			Result:  trace.Info,
+			Explain: fmt.Sprintf("Every DNS lookup this message causes must be answered within %s of the start; a lookup after that is not sent and counts as a temporary error. RFC 7208 asks for such a limit on SPF.", r.opts.Timeout),
+			Ref:     "RFC 7208 §4.6.4",
+		})
+	}
+
+	// The Received walk and the envelope (RFC 5321 §4.4).
+	chain := r.analyze(wall)
+	at, atSource, atStep := r.evaluationTime(chain, wall)
+	r.done(CheckReceived, func(rep *Report) {
+		rep.Chain = chain
+		rep.At, rep.AtSource = at, atSource
+		rep.Steps = append(rep.Steps, atStep)
+	})
+
+	// DKIM, reverse DNS and SPF do not depend on each other. WhatIf
+	// reuses the DKIM results: nothing it changes affects them.
+	var wg sync.WaitGroup
+	sigs := st.dkim
+	if r.raw != nil {
+		wg.Go(func() {
+			sigs = dkim.Verify(ctx, r.raw, dkim.Options{
+				Resolver:      rs.For(CheckDKIM),
+				Now:           at,
+				Strict:        r.opts.StrictDKIM,
+				MaxSignatures: r.opts.Limits.DKIMSignatures,
+			})
+			r.done(CheckDKIM, func(rep *Report) { rep.DKIM = sigs })
+		})
+	} else {
+		r.done(CheckDKIM, func(rep *Report) { rep.DKIM = sigs })
+	}
+	spfRes, helo := r.envelopeChecks(ctx, &wg, rs, chain, at)
+	wg.Wait()
+	st.dkim = sigs
+
+	r.finish(ctx, rs, chain, *spfRes, *helo, sigs, at)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	rep := r.rep
+	rep.state = st
+	return &rep
+}
+
+// analyze walks the Received chain with the options' overrides and
+// boundary.
+func (r *run) analyze(wall time.Time) received.Chain {
+	in := r.state.chainIn
+	in.Now = wall
+	chain := received.Analyze(in)
+	if r.opts.Boundary != nil && *r.opts.Boundary != chain.Boundary {
+		chain = chain.WithBoundary(*r.opts.Boundary)
+	}
+	return chain
+}
+
+// evaluationTime decides the moment the checks are judged as of.
+func (r *run) evaluationTime(chain received.Chain, wall time.Time) (time.Time, string, trace.Step) {
+	step := trace.Step{Title: "Evaluated as of", Result: trace.Info}
+	switch {
+	case r.opts.AtReceived:
+		if b := chain.Boundary; b >= 0 && b < len(chain.Hops) && !chain.Hops[b].At.IsZero() {
+			at := chain.Hops[b].At
+			src := fmt.Sprintf("received[%d] (boundary)", b)
+			step.Detail = at.UTC().Format(time.RFC3339) + ", from " + src
+			step.Explain = "As asked (--at received), signatures are judged as of the moment the receiving side stamped the message at the trust boundary, so a signature that expired after delivery still counts as it did then. DNS is asked as it is now."
+			return at, src, step
+		}
+		step.Result = trace.Warn
+		step.Detail = wall.UTC().Format(time.RFC3339) + ", now"
+		step.Explain = "--at received asks for the time the receiving side stamped at the trust boundary, but no boundary hop with a readable date was found, so the checks are judged as of now."
+		return wall, "now (the boundary hop has no date)", step
+	case !r.opts.At.IsZero():
+		step.Detail = r.opts.At.UTC().Format(time.RFC3339) + ", from --at"
+		step.Explain = "As asked (--at), signature expiry and SPF's time macro are judged as of this moment. DNS is asked as it is now."
+		return r.opts.At, "--at", step
+	}
+	step.Detail = wall.UTC().Format(time.RFC3339) + ", now"
+	step.Explain = "Signature expiry and SPF's time macro are judged as of now; --at chooses another moment, --at received the moment of delivery."
+	return wall, "now", step
+}
+
+// envelopeChecks starts the checks that depend on the envelope (reverse
+// DNS, SPF for MAIL FROM and HELO) on wg and returns where their results
+// will be once wg is done.
+func (r *run) envelopeChecks(ctx context.Context, wg *sync.WaitGroup, rs *recorders, chain received.Chain, at time.Time) (*spf.Result, **spf.Result) {
+	env := chain.Envelope
+	receiver := ""
+	if b := chain.Boundary; b >= 0 && b < len(chain.Hops) {
+		receiver = chain.Hops[b].By
+	}
+	in := spf.Input{
+		IP:       env.Addr,
+		Sender:   env.MailFrom,
+		HELO:     env.HELO,
+		Receiver: receiver,
+		Now:      at,
+		Limits:   r.opts.Limits.SPF,
+	}
+	mail := new(spf.Result)
+	helo := new(*spf.Result)
+	wg.Go(func() {
+		res := r.checkIPRev(ctx, rs.For(CheckIPRev), chain)
+		r.done(CheckIPRev, func(rep *Report) { rep.IPRev = res })
+	})
+	wg.Go(func() {
+		in := in
+		in.Resolver = rs.For(CheckSPF)
+		if env.MailFrom == "" {
+			// The null sender: SPF checks postmaster@HELO, the HELO
+			// identity (RFC 7208 §2.4).
+			*mail = spf.CheckHELO(ctx, in)
+		} else {
+			*mail = spf.Check(ctx, in)
+		}
+		res := *mail
+		r.done(CheckSPF, func(rep *Report) { rep.SPF = res })
+	})
+	if env.MailFrom != "" && heloIsDomain(env.HELO) {
+		wg.Go(func() {
+			in := in
+			in.Resolver = rs.For(CheckSPFHELO)
+			res := spf.CheckHELO(ctx, in)
+			*helo = &res
+			r.done(CheckSPFHELO, func(rep *Report) { rep.SPFHELO = &res })
+		})
+	}
+	return mail, helo
+}
+
+// heloIsDomain reports whether a HELO name can be an SPF identity: a
+// multi-label domain, not an address literal (RFC 7208 §2.3).
+func heloIsDomain(h string) bool {
+	h = strings.TrimSuffix(strings.TrimSpace(h), ".")
+	if h == "" || strings.HasPrefix(h, "[") || !strings.Contains(h, ".") {
+		return false
+	}
+	_, err := netip.ParseAddr(h)
+	return err != nil
+}
+
+// finish runs what needs SPF and DKIM: DMARC, the recorded results and the
+// verdict.
+func (r *run) finish(ctx context.Context, rs *recorders, chain received.Chain, spfRes spf.Result, helo *spf.Result, sigs []dkim.Signature, at time.Time) {
+	dres := dmarc.Check(ctx, dmarc.Input{
+		Resolver: rs.For(CheckDMARC),
+		From:     r.state.from,
+		SPF:      dmarcSPF(spfRes),
+		DKIM:     dmarcDKIM(sigs),
+		Standard: r.opts.Standard,
+		Now:      at,
+	})
+	r.done(CheckDMARC, func(rep *Report) { rep.DMARC = dres })
+
+	r.mu.Lock()
+	iprev := r.rep.IPRev
+	r.mu.Unlock()
+	headers := recorded.Read(recorded.Input{Fields: r.state.headers, Chain: chain})
+	diffs := recorded.Compare(headers, recorded.Replay{
+		Chain: chain,
+		SPF:   spfRes,
+		HELO:  helo,
+		DKIM:  sigs,
+		DMARC: dres,
+		IPRev: recorded.IPRev{Result: iprev.Result, IP: iprev.IP},
+	})
+	r.done(CheckRecorded, func(rep *Report) {
+		rep.Recorded = Recorded{AuthenticationResults: headers, Differences: diffs}
+	})
+
+	r.mu.Lock()
+	facts := r.rep
+	r.mu.Unlock()
+	v := decide(facts, r.opts)
+	r.done(CheckVerdict, func(rep *Report) {
+		rep.Verdict = v
+		rep.DNS = rs.Queries()
+	})
+}
+
+// dmarcSPF is what DMARC needs of the SPF result: the MAIL FROM identity,
+// or HELO standing in for the null sender (RFC 9989 §4.4.2, RFC 7208 §2.4).
+func dmarcSPF(s spf.Result) dmarc.SPFResult {
+	return dmarc.SPFResult{Result: s.Result, Domain: s.Domain, Identity: string(s.Identity)}
+}
+
+func dmarcDKIM(sigs []dkim.Signature) []dmarc.DKIMResult {
+	out := make([]dmarc.DKIMResult, 0, len(sigs))
+	for _, s := range sigs {
+		out = append(out, dmarc.DKIMResult{Result: s.Result, Domain: s.Domain, Selector: s.Selector})
+	}
+	return out
+}
+
+// checkIPRev checks the reverse DNS of the boundary client (RFC 8601
+// §2.7.3).
+func (r *run) checkIPRev(ctx context.Context, res dnsx.Resolver, chain received.Chain) IPRev {
+	out := IPRev{Result: trace.None, IP: chain.Envelope.ClientIP}
+	out.Steps = []trace.Step{{
+		Title:   "Reverse DNS not checked",
+		Result:  trace.Info,
+		Explain: "This build of headercheck does not check the boundary client's reverse DNS yet.",
+		Ref:     "RFC 8601 §3",
+	}}
+	return out
+}

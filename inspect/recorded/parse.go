@@ -1,0 +1,369 @@
+package recorded
+
+import (
+	"strings"
+
+	"github.com/emersion/go-msgauth/authres"
+	"github.com/headercheck/headercheck/inspect/trace"
+)
+
+// Bounds on what one header field may make us keep. RFC 8601 sets none;
+// real fields hold a handful of results with a few properties each.
+const (
+	maxResults = 64
+	maxProps   = 32
+	maxComment = 512
+	maxDepth   = 64 // nested comments; deeper ones are cut short
+)
+
+// Parse reads one Authentication-Results value (arc false) or
+// ARC-Authentication-Results value (arc true), unfolded, without the field
+// name. It never fails: what it cannot read it says in Problem. Trust is
+// not decided here (see Read).
+func Parse(value string, arc bool) Header {
+	h := Header{Field: "Authentication-Results", Raw: value, Results: []Method{}}
+	if arc {
+		h.Field = "ARC-Authentication-Results"
+	}
+	clean, comments := stripComments(value)
+	parts := splitSemis(clean, comments)
+	if arc {
+		// RFC 8617 §4.1.1: arc-authres-header = "ARC-Authentication-Results:"
+		// [CFWS] arc-info CFWS authres-payload, arc-info = instance ";".
+		first := strings.TrimSpace(parts[0].text)
+		name, val, ok := strings.Cut(first, "=")
+		if ok && strings.EqualFold(strings.TrimSpace(name), "i") {
+			if n, ok := atoiSmall(strings.TrimSpace(val)); ok {
+				h.Instance = n
+			} else {
+				h.Problem = "the instance tag i= is not a number from 1 to 50"
+			}
+			parts = parts[1:]
+		} else {
+			h.Problem = "it does not start with the instance tag i= that RFC 8617 §4.1.1 requires"
+		}
+		if len(parts) == 0 {
+			h.Problem = joinProblem(h.Problem, "it has no authserv-id")
+			return h
+		}
+	}
+
+	// authserv-id [CFWS authres-version] (RFC 8601 §2.2). Microsoft 365
+	// writes no authserv-id: its first part is already a result.
+	head := strings.TrimSpace(parts[0].text)
+	rest := parts[1:]
+	if looksLikeResult(head) {
+		rest = parts
+	} else {
+		id, version := head, ""
+		if i := strings.IndexAny(head, " \t"); i > 0 && !strings.HasPrefix(head, `"`) {
+			id, version = head[:i], strings.TrimSpace(head[i:])
+		}
+		h.AuthServID = strings.ToLower(unquote(id))
+		h.Version = version
+		if version != "" && version != "1" {
+			// RFC 8601 §2.6: a parser that finds a version it does not
+			// know stops, since what follows may mean something else.
+			h.Problem = joinProblem(h.Problem, "version "+version+" of the header format is unknown (only 1 is defined), so its results are not read")
+			return h
+		}
+	}
+
+	for _, p := range rest {
+		s := strings.TrimSpace(p.text)
+		if s == "" {
+			continue
+		}
+		if strings.EqualFold(s, "none") {
+			h.None = true
+			continue
+		}
+		if len(h.Results) >= maxResults {
+			h.Problem = joinProblem(h.Problem, "it holds more results than headercheck reads; the rest were skipped")
+			break
+		}
+		m, ok := parseResinfo(s)
+		if !ok {
+			h.Problem = joinProblem(h.Problem, "a part does not read as method=result: "+clip(s, 80))
+			continue
+		}
+		m.Comment = clip(strings.Join(p.comments, " "), maxComment)
+		h.Results = append(h.Results, m)
+	}
+	libraryView(&h, strings.ReplaceAll(clean, "\x00", ""), arc)
+	return h
+}
+
+// libraryView runs go-msgauth's authres over the comment-free text and
+// keeps what it read beside each of our results, so tests can compare the
+// two readings. It reads no comments, quoted strings or ARC instance, and
+// refuses some fields outright (a version other than 1, a field without
+// an authserv-id); that is why it is not the one whose reading we report.
+func libraryView(h *Header, clean string, arc bool) {
+	if arc {
+		if _, after, ok := strings.Cut(clean, ";"); ok {
+			clean = after
+		}
+	}
+	_, results, err := authres.Parse(clean)
+	if err != nil {
+		return
+	}
+	j := 0
+	for _, r := range results {
+		if j >= len(h.Results) {
+			return
+		}
+		h.Results[j].Library = libraryFields(r)
+		j++
+	}
+}
+
+func libraryFields(r authres.Result) map[string]any {
+	switch r := r.(type) {
+	case *authres.SPFResult:
+		return map[string]any{"method": "spf", "result": string(r.Value), "smtp.mailfrom": r.From, "smtp.helo": r.Helo}
+	case *authres.DKIMResult:
+		return map[string]any{"method": "dkim", "result": string(r.Value), "header.d": r.Domain, "header.i": r.Identifier}
+	case *authres.DMARCResult:
+		return map[string]any{"method": "dmarc", "result": string(r.Value), "header.from": r.From}
+	case *authres.IPRevResult:
+		return map[string]any{"method": "iprev", "result": string(r.Value), "policy.iprev": r.IP}
+	case *authres.AuthResult:
+		return map[string]any{"method": "auth", "result": string(r.Value), "smtp.auth": r.Auth}
+	case *authres.ARCResult:
+		return map[string]any{"method": "arc", "result": string(r.Value), "smtp.remote-ip": r.RemoteIP}
+	case *authres.DomainKeysResult:
+		return map[string]any{"method": "domainkeys", "result": string(r.Value)}
+	case *authres.SenderIDResult:
+		return map[string]any{"method": "sender-id", "result": string(r.Value)}
+	case *authres.GenericResult:
+		return map[string]any{"method": r.Method, "result": string(r.Value)}
+	}
+	return nil
+}
+
+// looksLikeResult reports whether the first part of a field is a result
+// (method=result ...) rather than an authserv-id: an authserv-id is a
+// value, which cannot hold "=" unquoted (RFC 2045 §5.1 token).
+func looksLikeResult(s string) bool {
+	return !strings.HasPrefix(s, `"`) && strings.Contains(s, "=")
+}
+
+// parseResinfo reads "method[/version]=result [reason=value] [ptype.property=pvalue ...]"
+// (RFC 8601 §2.2), comments already removed.
+func parseResinfo(s string) (Method, bool) {
+	toks := tokens(s)
+	if len(toks) == 0 || toks[0].value == "" && !toks[0].eq {
+		return Method{}, false
+	}
+	first := toks[0]
+	if !first.eq || first.name == "" || first.value == "" {
+		return Method{}, false
+	}
+	m := Method{Props: []Prop{}}
+	m.Method = strings.ToLower(first.name)
+	if meth, ver, ok := strings.Cut(m.Method, "/"); ok {
+		m.Method, m.Version = strings.TrimSpace(meth), strings.TrimSpace(ver)
+	}
+	m.Result = trace.Result(strings.ToLower(first.value))
+	for _, t := range toks[1:] {
+		if !t.eq {
+			continue // a stray word: RFC 8601 has no place for it
+		}
+		name := strings.ToLower(t.name)
+		if name == "reason" && m.Reason == "" {
+			m.Reason = t.value
+			continue
+		}
+		if len(m.Props) < maxProps {
+			m.Props = append(m.Props, Prop{Name: name, Value: t.value})
+		}
+	}
+	return m, true
+}
+
+type token struct {
+	name, value string
+	eq          bool // name=value; otherwise a bare word in name
+}
+
+// tokens splits "a=b c . d = e f" into name=value pairs, allowing the
+// white space RFC 8601 allows around "=", "." and "/", and quoted values.
+func tokens(s string) []token {
+	var out []token
+	i := 0
+	skip := func() {
+		for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n') {
+			i++
+		}
+	}
+	word := func() string {
+		if i < len(s) && s[i] == '"' {
+			start := i
+			i++
+			for i < len(s) && s[i] != '"' {
+				if s[i] == '\\' {
+					i++
+				}
+				i++
+			}
+			if i < len(s) {
+				i++
+			}
+			return unquote(s[start:min(i, len(s))])
+		}
+		start := i
+		for i < len(s) && s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n' && s[i] != '=' {
+			i++
+		}
+		return s[start:i]
+	}
+	for {
+		skip()
+		if i >= len(s) {
+			return out
+		}
+		name := word()
+		// ptype [CFWS] "." [CFWS] property, method [CFWS] "/" [CFWS] version
+		for {
+			j := i
+			skip()
+			if i < len(s) && (s[i] == '.' || s[i] == '/') || strings.HasSuffix(name, ".") || strings.HasSuffix(name, "/") {
+				if i < len(s) && (s[i] == '.' || s[i] == '/') {
+					name += string(s[i])
+					i++
+				}
+				skip()
+				name += word()
+				continue
+			}
+			i = j
+			break
+		}
+		j := i
+		skip()
+		if i < len(s) && s[i] == '=' {
+			i++
+			skip()
+			out = append(out, token{name: name, value: word(), eq: true})
+			continue
+		}
+		i = j
+		if name == "" {
+			// A lone "=" or an unterminated quote: step over one byte so
+			// the loop always advances.
+			i++
+			continue
+		}
+		out = append(out, token{name: name})
+	}
+}
+
+// part is a ";"-separated part of a field, and the comments it held.
+type part struct {
+	text     string
+	comments []string
+}
+
+// stripComments replaces each comment (RFC 5322 §3.2.2, nested, with
+// quoted-pairs) by a space and returns the comments, each in its
+// parentheses, marked by position: a NUL stands where each was, so
+// splitSemis can give each part its own.
+func stripComments(s string) (string, []string) {
+	var b strings.Builder
+	var comments []string
+	b.Grow(len(s))
+	depth := 0
+	inQuote := false
+	var cur strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case depth > 0:
+			if c == '\\' && i+1 < len(s) {
+				if cur.Len() < maxComment {
+					cur.WriteByte(s[i+1])
+				}
+				i++
+				continue
+			}
+			if c == '(' && depth < maxDepth {
+				depth++
+			} else if c == ')' {
+				depth--
+				if depth == 0 {
+					comments = append(comments, "("+strings.TrimSpace(cur.String())+")")
+					cur.Reset()
+					b.WriteString(" \x00 ")
+					continue
+				}
+			}
+			if cur.Len() < maxComment {
+				cur.WriteByte(c)
+			}
+		case inQuote:
+			b.WriteByte(c)
+			if c == '\\' && i+1 < len(s) {
+				b.WriteByte(s[i+1])
+				i++
+			} else if c == '"' {
+				inQuote = false
+			}
+		case c == '"':
+			inQuote = true
+			b.WriteByte(c)
+		case c == '(':
+			depth = 1
+		case c == '\x00':
+			b.WriteByte(' ') // a NUL in the header must not pass for a comment mark
+		default:
+			b.WriteByte(c)
+		}
+	}
+	if depth > 0 { // an unclosed comment runs to the end of the field
+		comments = append(comments, "("+strings.TrimSpace(cur.String()))
+		b.WriteString(" \x00 ")
+	}
+	return b.String(), comments
+}
+
+// splitSemis splits the comment-free text at ";" outside quoted strings
+// and hands each part the comments that stood in it (a NUL marks each).
+// The marks are removed from the text.
+func splitSemis(s string, comments []string) []part {
+	var parts []part
+	start, next := 0, 0
+	inQuote := false
+	for i := 0; i <= len(s); i++ {
+		if i < len(s) {
+			c := s[i]
+			if inQuote {
+				if c == '\\' {
+					i++
+				} else if c == '"' {
+					inQuote = false
+				}
+				continue
+			}
+			if c == '"' {
+				inQuote = true
+				continue
+			}
+			if c != ';' {
+				continue
+			}
+		}
+		text := s[start:min(i, len(s))]
+		p := part{text: text}
+		if n := strings.Count(text, "\x00"); n > 0 {
+			p.text = strings.ReplaceAll(text, "\x00", "")
+			end := min(next+n, len(comments))
+			p.comments = comments[next:end]
+			next = end
+		}
+		parts = append(parts, p)
+		start = i + 1
+	}
+	return parts
+}
