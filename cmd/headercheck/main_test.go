@@ -34,7 +34,7 @@ func runWith(t *testing.T, e env, stdin string, args ...string) runResult {
 	return runResult{code, out.String(), errOut.String()}
 }
 
-func write(t *testing.T, name string, data []byte) string {
+func writeTemp(t *testing.T, name string, data []byte) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), name)
 	if err := os.WriteFile(path, data, 0o600); err != nil {
@@ -82,7 +82,7 @@ func TestHelp(t *testing.T) {
 
 func TestUsageErrors(t *testing.T) {
 	dir := t.TempDir()
-	msg := write(t, "m.eml", []byte("Subject: x\n\n"))
+	msg := writeTemp(t, "m.eml", []byte("Subject: x\n\n"))
 	cases := []struct {
 		name string
 		e    env
@@ -100,7 +100,7 @@ func TestUsageErrors(t *testing.T) {
 		{"dns junk", pipeEnv, []string{"--dns", "not a server", msg}, "headercheck: --dns not a server: not an IP address or a host name"},
 		{"dns bad port", pipeEnv, []string{"--dns", "192.0.2.1:99999", msg}, `headercheck: --dns 192.0.2.1:99999: port "99999" is not a number from 1 to 65535`},
 		{"dns and snapshot", pipeEnv, []string{"--dns", "192.0.2.1", "--dns-snapshot", msg, msg}, "headercheck: --dns and --dns-snapshot both say where DNS answers come from; give one"},
-		{"snapshot broken", pipeEnv, []string{"--dns-snapshot", write(t, "broken.dns", []byte(";! bogus example.org.\n")), msg}, "headercheck: --dns-snapshot: dns snapshot"},
+		{"snapshot broken", pipeEnv, []string{"--dns-snapshot", writeTemp(t, "broken.dns", []byte(";! bogus example.org.\n")), msg}, "headercheck: --dns-snapshot: dns snapshot"},
 		{"snapshot missing", pipeEnv, []string{"--dns-snapshot", filepath.Join(dir, "nope.dns"), msg}, "headercheck: --dns-snapshot: open " + filepath.Join(dir, "nope.dns") + ": no such file or directory"},
 		{"save-dns a directory", pipeEnv, []string{"--save-dns", dir, msg}, "headercheck: --save-dns " + dir + ": is a directory"},
 		{"save-dns over the input", pipeEnv, []string{"--save-dns", msg, msg}, "headercheck: --save-dns " + msg + ": would overwrite " + msg + ", which this run reads"},
@@ -137,8 +137,8 @@ func TestUsageErrors(t *testing.T) {
 }
 
 func TestValidFlags(t *testing.T) {
-	msg := write(t, "m.eml", []byte("Subject: x\n\n"))
-	snap := write(t, "m.dns", []byte(""))
+	msg := writeTemp(t, "m.eml", []byte("Subject: x\n\n"))
+	snap := writeTemp(t, "m.dns", []byte(""))
 	cases := []struct {
 		name  string
 		args  []string
@@ -190,7 +190,7 @@ func TestParsedValues(t *testing.T) {
 
 func TestUnreadableInput(t *testing.T) {
 	dir := t.TempDir()
-	empty := write(t, "empty.eml", nil)
+	empty := writeTemp(t, "empty.eml", nil)
 	cases := []struct {
 		name string
 		args []string
@@ -226,7 +226,7 @@ func jsonLines(t *testing.T, out string) []map[string]any {
 	return objs
 }
 
-func keys(o map[string]any) string {
+func jsonKeys(o map[string]any) string {
 	var ks []string
 	for k := range o {
 		ks = append(ks, k)
@@ -246,11 +246,11 @@ func TestJSON(t *testing.T) {
 	}
 	for i, o := range objs {
 		// Only what is known: no keys for checks that did not run.
-		if got := keys(o); got != "load,received_count,source" {
+		if got := jsonKeys(o); got != "load,received_count,source" {
 			t.Errorf("line %d keys = %s, want load,received_count,source", i+1, got)
 		}
 		src := o["source"].(map[string]any)
-		if got := keys(src); got != "date,file,from,index,message_id,subject" {
+		if got := jsonKeys(src); got != "date,file,from,index,message_id,subject" {
 			t.Errorf("source keys = %s", got)
 		}
 		if src["index"] != float64(i+1) || src["file"] != inbox {
@@ -305,17 +305,17 @@ func TestErrorRecords(t *testing.T) {
 	if err := png.Encode(&img, image.NewGray(image.Rect(0, 0, 2, 2))); err != nil {
 		t.Fatal(err)
 	}
-	pngPath := write(t, "photo.eml", img.Bytes())
-	mixed := write(t, "mixed.mbox", []byte(
+	pngPath := writeTemp(t, "photo.eml", img.Bytes())
+	mixed := writeTemp(t, "mixed.mbox", []byte(
 		"From a@b Fri Nov 20 08:14:22 2026\nSubject: fine\n\nx\n\n"+
 			"From a@b Fri Nov 20 08:14:22 2026\n\x00\x01 binary \x00\n\n"+
 			"From a@b Fri Nov 20 08:14:22 2026\nSubject: also fine\n\ny\n"))
-	allBad := write(t, "bad.mbox", []byte("From a@b Fri Nov 20 08:14:22 2026\n\x00junk\n"))
+	allBad := writeTemp(t, "bad.mbox", []byte("From a@b Fri Nov 20 08:14:22 2026\n\x00junk\n"))
 
 	t.Run("not mail at all", func(t *testing.T) {
 		r := runWith(t, pipeEnv, "", "--json", pngPath)
 		objs := jsonLines(t, r.stdout)
-		if r.code != exitError || len(objs) != 1 || keys(objs[0]) != "error,source" {
+		if r.code != exitError || len(objs) != 1 || jsonKeys(objs[0]) != "error,source" {
 			t.Fatalf("exit %d, %v; want 1 and one error line", r.code, objs)
 		}
 		if e := objs[0]["error"].(string); !strings.Contains(e, "not a mail message") || !strings.Contains(e, "PNG image") {
@@ -328,10 +328,10 @@ func TestErrorRecords(t *testing.T) {
 		if r.code != 0 || len(objs) != 3 {
 			t.Fatalf("exit %d, %d lines; want 0 and 3", r.code, len(objs))
 		}
-		if keys(objs[1]) != "error,source" || objs[1]["source"].(map[string]any)["index"] != float64(2) {
+		if jsonKeys(objs[1]) != "error,source" || objs[1]["source"].(map[string]any)["index"] != float64(2) {
 			t.Errorf("line 2 = %v, want an error for message 2", objs[1])
 		}
-		if keys(objs[2]) != "load,received_count,source" {
+		if jsonKeys(objs[2]) != "load,received_count,source" {
 			t.Errorf("line 3 = %v, want message 3 inspected", objs[2])
 		}
 		text := runWith(t, pipeEnv, "", "--text", mixed)
@@ -354,7 +354,7 @@ func TestTerminalSafety(t *testing.T) {
 		"From: \u2066admin\u2069 <a@example.org>\n" +
 		"X-Junk\x1b[31m no colon\n" +
 		"Date: \x1b[5m\n\nbody\n"
-	path := write(t, "\x1b[31mred\u202e.eml", []byte(evil))
+	path := writeTemp(t, "\x1b[31mred\u202e.eml", []byte(evil))
 	for _, mode := range []string{"--text", "--json"} {
 		r := runWith(t, pipeEnv, "", mode, path)
 		if r.code != 0 {

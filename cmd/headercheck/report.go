@@ -120,8 +120,10 @@ func writeJSONRecord(w io.Writer, rec record) {
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false) // "<id@example>" stays readable
 	if err := enc.Encode(rec); err != nil {
-		// Only plain data goes in; this cannot fail, but say so if it does.
-		fmt.Fprintf(&b, "{\"source\":{\"file\":%q,\"index\":%d},\"error\":%q}\n", rec.Source.File, rec.Source.Index, "encoding the report failed: "+err.Error())
+		// Only strings and numbers go in, so this does not happen; if it
+		// ever does, the line still says which message and why.
+		b.Reset()
+		enc.Encode(record{Source: message.SummaryOf(rec.Source.File, rec.Source.Index), Error: "encoding the report failed: " + err.Error()})
 	}
 	w.Write(safe.JSON(b.Bytes()))
 }
