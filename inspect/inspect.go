@@ -51,6 +51,7 @@ import (
 	"github.com/headercheck/headercheck/inspect/dkim"
 	"github.com/headercheck/headercheck/inspect/dmarc"
 	"github.com/headercheck/headercheck/inspect/dnsx"
+	"github.com/headercheck/headercheck/inspect/iprev"
 	"github.com/headercheck/headercheck/inspect/message"
 	"github.com/headercheck/headercheck/inspect/received"
 	"github.com/headercheck/headercheck/inspect/recorded"
@@ -312,6 +313,7 @@ func (r *run) run(ctx context.Context) *Report {
 		r.done(CheckDKIM, func(rep *Report) { rep.DKIM = sigs })
 	}
 	spfRes, helo := r.envelopeChecks(ctx, &wg, rs, chain, at)
+	r.arcChecks(ctx, &wg, rs, chain, at)
 	wg.Wait()
 	st.dkim = sigs
 
@@ -474,14 +476,34 @@ func dmarcDKIM(sigs []dkim.Signature) []dmarc.DKIMResult {
 }
 
 // checkIPRev checks the reverse DNS of the boundary client (RFC 8601
-// §2.7.3).
-func (r *run) checkIPRev(ctx context.Context, res dnsx.Resolver, chain received.Chain) IPRev {
-	out := IPRev{Result: trace.None, IP: chain.Envelope.ClientIP}
-	out.Steps = []trace.Step{{
-		Title:   "Reverse DNS not checked",
-		Result:  trace.Info,
-		Explain: "This build of headercheck does not check the boundary client's reverse DNS yet.",
-		Ref:     "RFC 8601 §3",
-	}}
-	return out
+// §3), and compares it with the name the boundary hop recorded.
+func (r *run) checkIPRev(ctx context.Context, res dnsx.Resolver, chain received.Chain) iprev.Result {
+	recorded := ""
+	if b := chain.Boundary; b >= 0 && b < len(chain.Hops) && chain.Hops[b].FromIP == chain.Envelope.ClientIP {
+		recorded = chain.Hops[b].FromRDNS
+	}
+	return iprev.Check(ctx, res, chain.Envelope.Addr, recorded)
+}
+
+// arcChecks starts the ARC chain verification and the decoding of the
+// receivers' own verdict headers.
+func (r *run) arcChecks(ctx context.Context, wg *sync.WaitGroup, rs *recorders, chain received.Chain, at time.Time) {
+	has := false
+	for _, f := range r.state.headers {
+		switch strings.ToLower(f.Name) {
+		case "arc-seal", "arc-message-signature", "arc-authentication-results":
+			has = true
+		}
+	}
+	a := ARC{Result: trace.None}
+	if has {
+		a.Steps = []trace.Step{{
+			Title:   "ARC chain not verified",
+			Result:  trace.Info,
+			Explain: "The message carries ARC header fields, but this build of headercheck does not verify ARC chains yet.",
+			Ref:     "RFC 8617 §5.2",
+		}}
+	}
+	r.done(CheckARC, func(rep *Report) { rep.ARC = a })
+	r.done(CheckReceivers, func(rep *Report) { rep.Receivers = nil })
 }

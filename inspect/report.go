@@ -6,6 +6,7 @@ import (
 
 	"github.com/headercheck/headercheck/inspect/dkim"
 	"github.com/headercheck/headercheck/inspect/dmarc"
+	"github.com/headercheck/headercheck/inspect/iprev"
 	"github.com/headercheck/headercheck/inspect/message"
 	"github.com/headercheck/headercheck/inspect/received"
 	"github.com/headercheck/headercheck/inspect/recorded"
@@ -30,8 +31,8 @@ type Report struct {
 	// boundary and the envelope were decided.
 	Chain received.Chain
 
-	IPRev IPRev      // iprev: reverse DNS of the boundary client
-	SPF   spf.Result // spf: the MAIL FROM identity (or HELO, for the null sender)
+	IPRev iprev.Result // iprev: reverse DNS of the boundary client
+	SPF   spf.Result   // spf: the MAIL FROM identity (or HELO, for the null sender)
 	// SPFHELO is the HELO identity checked on its own (RFC 7208 §2.3), nil
 	// when there was no HELO name to check. It is an addition: spf_helo.
 	SPFHELO   *spf.Result
@@ -138,15 +139,6 @@ type Recorded struct {
 	Differences           []recorded.Difference `json:"differences"`
 }
 
-// IPRev is the reverse DNS check of the boundary client (RFC 8601 §2.7.3):
-// the PTR names of its address, each forward-confirmed back to it.
-type IPRev struct {
-	Result trace.Result `json:"result"`
-	IP     string       `json:"ip"`
-	Names  []string     `json:"names"`
-	Steps  []trace.Step `json:"steps"`
-}
-
 // ARC is the ARC chain (RFC 8617) as the contract shows it.
 type ARC struct {
 	Result    trace.Result `json:"result"` // none, pass or fail
@@ -171,7 +163,7 @@ type reportJSON struct {
 	Envelope  received.Envelope `json:"envelope"`
 	Received  []received.Hop    `json:"received"`
 	Boundary  int               `json:"boundary"`
-	IPRev     IPRev             `json:"iprev"`
+	IPRev     iprev.Result      `json:"iprev"`
 	SPF       spf.Result        `json:"spf"`
 	DKIM      []dkim.Signature  `json:"dkim"`
 	DMARC     dmarc.Result      `json:"dmarc"`
@@ -244,13 +236,6 @@ func (r Recorded) MarshalJSON() ([]byte, error) {
 	type plain Recorded
 	r.AuthenticationResults, r.Differences = orEmpty(r.AuthenticationResults), orEmpty(r.Differences)
 	return json.Marshal(plain(r))
-}
-
-// MarshalJSON writes absent lists as [] rather than null.
-func (p IPRev) MarshalJSON() ([]byte, error) {
-	type plain IPRev
-	p.Names, p.Steps = orEmpty(p.Names), orEmpty(p.Steps)
-	return json.Marshal(plain(p))
 }
 
 // MarshalJSON writes absent lists as [] rather than null.

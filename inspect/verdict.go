@@ -58,7 +58,7 @@ func decide(rep Report, opts Options) Verdict {
 	})
 
 	story := []string{d.Story}
-	if !vouched(rep) && from != "" && d.Result != trace.Pass {
+	if !vouched(rep) && from != "" && (d.Result == trace.None || d.Result == trace.PermError) {
 		story = append(story, fmt.Sprintf("Nothing vouches for %s: no check ties the message to the domain its From field names.", from))
 	}
 	v.Signs = phishingSigns(rep)

@@ -136,16 +136,23 @@ func (c *comparer) spf(m Method) {
 	case identity == "mailfrom":
 		rep = &c.r.SPF
 	}
-	if rep == nil || rep.Result == "" || rep.Result == rec {
+	if rep == nil || rep.Result == "" {
+		return
+	}
+	recIP := recordedIP(m)
+	recDomain := domainOf(value)
+	otherDomain := recDomain != "" && rep.Domain != "" && !strings.EqualFold(recDomain, rep.Domain)
+	if rep.Result == rec && !otherDomain {
 		return
 	}
 	subject := "SPF (" + identity + ")"
 	if rep.Domain != "" {
 		subject = fmt.Sprintf("SPF for %s (%s)", rep.Domain, identity)
 	}
+	if otherDomain {
+		subject = fmt.Sprintf("SPF (%s): recorded for %s, replayed for %s", identity, recDomain, rep.Domain)
+	}
 	ref := "RFC 8601 §2.7.2"
-	recIP := recordedIP(m)
-	recDomain := domainOf(value)
 	switch {
 	case rep.Result == trace.TempError:
 		c.add("spf", subject, rec, rep.Result, CauseDNSFailure, "The replay could not get a DNS answer it needed, so it cannot say whether the domain's SPF record changed.", ref)
@@ -154,7 +161,7 @@ func (c *comparer) spf(m Method) {
 		c.add("spf", subject, rec, rep.Result, cause, why, "RFC 8601 §5")
 	case recIP.IsValid() && rep.ClientIP != "" && recIP.String() != rep.ClientIP:
 		c.add("spf", subject, rec, rep.Result, CauseEnvelope, fmt.Sprintf("The receiver evaluated SPF for client %s, the replay for %s: they are about different connections. Check the trust boundary (--ip, or choose another hop).", recIP, rep.ClientIP), ref)
-	case recDomain != "" && rep.Domain != "" && !strings.EqualFold(recDomain, rep.Domain):
+	case otherDomain:
 		c.add("spf", subject, rec, rep.Result, CauseEnvelope, fmt.Sprintf("The receiver evaluated SPF for %s, the replay for %s: the replay used another MAIL FROM or HELO (--mail-from, --helo, or the Return-Path).", recDomain, rep.Domain), ref)
 	default:
 		c.add("spf", subject, rec, rep.Result, CauseSPFChanged, fmt.Sprintf("For the same client and domain, %s's SPF record now gives a different answer, so it was most likely changed since delivery (or a name it includes was).", rep.Domain), ref)

@@ -1,0 +1,636 @@
+package inspect_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/headercheck/headercheck/inspect"
+	"github.com/headercheck/headercheck/inspect/dmarc"
+	"github.com/headercheck/headercheck/inspect/dnsx/dnstest"
+	"github.com/headercheck/headercheck/inspect/message"
+	"github.com/headercheck/headercheck/inspect/trace"
+	"github.com/miekg/dns"
+)
+
+// scenario is one message, the DNS it meets, and what the replay must say.
+type scenario struct {
+	name       string
+	top        []string // header fields above the author's, top first
+	from       string   // the From value; "" for none
+	extraFrom  string   // a second From field, when set
+	returnPath string
+	signedBy   string // DKIM d=, "" for an unsigned message
+	dns        func(*dnstest.Server)
+	opts       func(*inspect.Options)
+
+	disposition inspect.Disposition
+	dmarc       trace.Result
+	spf         trace.Result
+	reason      []string // each must appear in verdict.reason
+	story       []string // each must appear in verdict.story
+	notStory    []string // none may appear in verdict.story
+	temperror   bool
+}
+
+var spoofTop = []string{boundaryHop("mail.attacker.example", "203.0.113.66")}
+
+var scenarios = []scenario{
+	{
+		name:        "aligned pass delivers",
+		top:         []string{boundaryHop("mail.aligned.example", "192.0.2.10")},
+		from:        "Alice <alice@aligned.example>",
+		returnPath:  "bounce@aligned.example",
+		signedBy:    "aligned.example",
+		disposition: inspect.Deliver, dmarc: trace.Pass, spf: trace.Pass,
+		reason:   []string{"DMARC passes for aligned.example"},
+		story:    []string{"From says aligned.example.", "A DKIM signature from aligned.example verifies."},
+		notStory: []string{"Nothing vouches"},
+	},
+	{
+		name:        "spoof against p=reject rejects",
+		top:         spoofTop,
+		from:        `"PayPal Service" <service@paypal.example>`,
+		returnPath:  "bounce@attacker.example",
+		disposition: inspect.Reject, dmarc: trace.Fail, spf: trace.Pass,
+		reason: []string{"DMARC fails for paypal.example", "reject"},
+		story: []string{
+			"From says paypal.example.",
+			"SPF passed, but for attacker.example, which is not paypal.example.",
+			"No DKIM signature is from paypal.example.",
+			"paypal.example asks receivers to reject such mail, so a receiver that follows DMARC rejects it.",
+		},
+	},
+	{
+		name:        "spoof against p=quarantine goes to the spam folder",
+		top:         spoofTop,
+		from:        "billing@quarantine.example",
+		returnPath:  "bounce@attacker.example",
+		disposition: inspect.Quarantine, dmarc: trace.Fail, spf: trace.Pass,
+		reason: []string{"spam folder"},
+		story:  []string{"quarantine.example asks receivers to treat as suspicious", "spam folder"},
+	},
+	{
+		name:        "no DMARC record delivers and says nothing vouches",
+		top:         spoofTop,
+		from:        "alice@nopolicy.example",
+		returnPath:  "bounce@attacker.example",
+		disposition: inspect.Deliver, dmarc: trace.None, spf: trace.Pass,
+		reason: []string{"nopolicy.example publishes no DMARC policy"},
+		story:  []string{"publishes no usable DMARC policy", "Nothing vouches for nopolicy.example"},
+	},
+	{
+		name:        "no DMARC record but aligned SPF: something vouches",
+		top:         []string{boundaryHop("mail.aligned.example", "192.0.2.10")},
+		from:        "alice@nopolicy.example",
+		returnPath:  "bounce@nopolicy.example",
+		disposition: inspect.Deliver, dmarc: trace.None, spf: trace.Pass,
+		story:    []string{"publishes no usable DMARC policy"},
+		notStory: []string{"Nothing vouches"},
+	},
+	{
+		name:        "a temperror decides: the reason says defer and retry",
+		top:         spoofTop,
+		from:        "alice@flaky.example",
+		returnPath:  "bounce@attacker.example",
+		dns:         func(s *dnstest.Server) { s.Fail("_dmarc.flaky.example.", dns.RcodeServerFailure) },
+		disposition: inspect.Deliver, dmarc: trace.TempError, spf: trace.Pass,
+		reason:    []string{"temporary DNS error", "defer", "retry"},
+		temperror: true,
+	},
+	{
+		name:        "the DNS budget runs out: temperror",
+		top:         spoofTop,
+		from:        "alice@flaky.example",
+		returnPath:  "bounce@attacker.example",
+		dns:         func(s *dnstest.Server) { s.Delay("_dmarc.flaky.example.", time.Second) },
+		opts:        func(o *inspect.Options) { o.Timeout = 150 * time.Millisecond },
+		disposition: inspect.Deliver, dmarc: trace.TempError,
+		reason:    []string{"defer", "retry"},
+		temperror: true,
+	},
+	{
+		name:        "two From fields cannot pass",
+		top:         []string{boundaryHop("mail.aligned.example", "192.0.2.10")},
+		from:        "alice@aligned.example",
+		extraFrom:   "service@paypal.example",
+		returnPath:  "bounce@aligned.example",
+		disposition: inspect.Reject, dmarc: trace.Fail, spf: trace.Pass,
+		story: []string{"2 From header fields"},
+	},
+	{
+		name:        "no From field cannot pass",
+		top:         []string{boundaryHop("mail.aligned.example", "192.0.2.10")},
+		returnPath:  "bounce@aligned.example",
+		disposition: inspect.Reject, dmarc: trace.Fail, spf: trace.Pass,
+		story: []string{"no From header field"},
+	},
+	{
+		name: "forwarded mail: SPF fails, aligned DKIM passes",
+		top: []string{
+			"Received: from lists.forwarder.example (lists.forwarder.example [198.51.100.7]) by mx1.inbound.example (Postfix) with ESMTPS id 7T2; Fri, 20 Nov 2026 08:14:40 +0000",
+			"Received: from mail.fwd.example (mail.fwd.example [192.0.2.10]) by lists.forwarder.example (Postfix) with ESMTPS id 9Q1; Fri, 20 Nov 2026 08:14:31 +0000",
+		},
+		from:        "Alice <alice@fwd.example>",
+		returnPath:  "bounce@fwd.example",
+		signedBy:    "fwd.example",
+		disposition: inspect.Deliver, dmarc: trace.Pass, spf: trace.Fail,
+		story: []string{"A DKIM signature from fwd.example verifies."},
+	},
+	{
+		name:        "RFC 7489 decides when asked",
+		top:         spoofTop,
+		from:        "service@paypal.example",
+		returnPath:  "bounce@attacker.example",
+		opts:        func(o *inspect.Options) { o.Standard = dmarc.RFC7489 },
+		disposition: inspect.Reject, dmarc: trace.Fail, spf: trace.Pass,
+	},
+}
+
+func TestScenarios(t *testing.T) {
+	for _, c := range scenarios {
+		t.Run(c.name, func(t *testing.T) {
+			rep := runScenario(t, c)
+			v := rep.Verdict
+			if v.Disposition != c.disposition {
+				t.Errorf("verdict.disposition = %q, want %q (reason %q)", v.Disposition, c.disposition, v.Reason)
+			}
+			if rep.DMARC.Result != c.dmarc {
+				t.Errorf("dmarc.result = %q, want %q (%s)", rep.DMARC.Result, c.dmarc, rep.DMARC.Reason)
+			}
+			if c.spf != "" && rep.SPF.Result != c.spf {
+				t.Errorf("spf.result = %q, want %q", rep.SPF.Result, c.spf)
+			}
+			if v.TempError != c.temperror {
+				t.Errorf("verdict.temperror = %v, want %v", v.TempError, c.temperror)
+			}
+			for _, w := range c.reason {
+				if !strings.Contains(v.Reason, w) {
+					t.Errorf("verdict.reason = %q, want it to say %q", v.Reason, w)
+				}
+			}
+			for _, w := range c.story {
+				if !strings.Contains(v.Story, w) {
+					t.Errorf("verdict.story = %q, want it to say %q", v.Story, w)
+				}
+			}
+			for _, w := range c.notStory {
+				if strings.Contains(v.Story, w) {
+					t.Errorf("verdict.story = %q, want it not to say %q", v.Story, w)
+				}
+			}
+			if strings.Contains(v.Reason, "\n") {
+				t.Errorf("verdict.reason has a line break: %q", v.Reason)
+			}
+			if c.opts == nil && v.Standard != dmarc.RFC9989 || rep.DMARC.Standard != v.Standard {
+				t.Errorf("verdict.standard = %q, dmarc.standard = %q", v.Standard, rep.DMARC.Standard)
+			}
+			if len(rep.Done) != len(allChecks(rep)) {
+				t.Errorf("Done = %v, want every check", rep.Done)
+			}
+		})
+	}
+}
+
+// allChecks are the checks a final report lists as done.
+func allChecks(rep *inspect.Report) []inspect.Check {
+	c := []inspect.Check{inspect.CheckReceived, inspect.CheckIPRev, inspect.CheckSPF, inspect.CheckDKIM, inspect.CheckDMARC, inspect.CheckARC, inspect.CheckReceivers, inspect.CheckRecorded, inspect.CheckVerdict}
+	if rep.SPFHELO != nil {
+		c = append(c, inspect.CheckSPFHELO)
+	}
+	return c
+}
+
+func runScenario(t *testing.T, c scenario) *inspect.Report {
+	t.Helper()
+	keys := []string{}
+	if c.signedBy != "" {
+		keys = append(keys, c.signedBy)
+	}
+	srv := startDNS(t, keys...)
+	if c.dns != nil {
+		c.dns(srv)
+	}
+	opts := options(srv)
+	if c.opts != nil {
+		c.opts(&opts)
+	}
+	raw := mail(c.top, c.from, c.returnPath)
+	if c.extraFrom != "" {
+		raw = strings.Replace(raw, "To: ", "From: "+c.extraFrom+"\nTo: ", 1)
+	}
+	if c.signedBy != "" {
+		raw = sign(t, raw, c.signedBy)
+	}
+	rep, err := inspect.Inspect(t.Context(), load(t, raw), opts)
+	if err != nil {
+		t.Fatalf("Inspect: %v", err)
+	}
+	return rep
+}
+
+func TestHELOIdentity(t *testing.T) {
+	srv := startDNS(t)
+	raw := mail([]string{boundaryHop("mail.aligned.example", "192.0.2.10")}, "alice@aligned.example", "bounce@aligned.example")
+	rep, err := inspect.Inspect(t.Context(), load(t, raw), options(srv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.SPFHELO == nil {
+		t.Fatal("spf_helo is nil, want the HELO identity checked beside MAIL FROM (RFC 7208 §2.3)")
+	}
+	if rep.SPFHELO.Identity != "helo" || rep.SPFHELO.Domain != "mail.aligned.example" {
+		t.Errorf("spf_helo = %s for %s, want helo for mail.aligned.example", rep.SPFHELO.Identity, rep.SPFHELO.Domain)
+	}
+	if rep.SPF.Identity != "mailfrom" {
+		t.Errorf("spf.identity = %q, want mailfrom", rep.SPF.Identity)
+	}
+
+	// The null sender: SPF is the HELO identity itself, and there is no
+	// second check.
+	opts := options(srv)
+	opts.MailFrom = "<>"
+	rep, err = inspect.Inspect(t.Context(), load(t, raw), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.SPF.Identity != "helo" || rep.SPFHELO != nil {
+		t.Errorf("null sender: spf.identity = %q, spf_helo = %v; want helo and none", rep.SPF.Identity, rep.SPFHELO)
+	}
+	if rep.Chain.Envelope.MailFrom != "" || rep.Chain.Envelope.DerivedFrom.MailFrom != "--mail-from" {
+		t.Errorf("envelope = %+v, want the null sender from --mail-from", rep.Chain.Envelope)
+	}
+}
+
+func TestPhishingSigns(t *testing.T) {
+	cases := []struct {
+		name, from string
+		kind       string // "" for no sign
+	}{
+		{"brand in display name", `"PayPal" <service@attacker.example>`, "display_name_brand"},
+		{"domain in display name", `"service@paypal.example" <x@attacker.example>`, "display_name_domain"},
+		{"brand that is the address's own", `"PayPal Service" <service@paypal.example>`, ""},
+		{"a person's name", `"Alice Example" <alice@attacker.example>`, ""},
+		{"mixed scripts in the From domain", "x@xn--pypal-4ve.example", "from_domain_characters"},
+	}
+	srv := startDNS(t)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			raw := mail(spoofTop, c.from, "bounce@attacker.example")
+			rep, err := inspect.Inspect(t.Context(), load(t, raw), options(srv))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var kinds []string
+			for _, s := range rep.Verdict.Signs {
+				kinds = append(kinds, s.Kind)
+				if !strings.Contains(rep.Verdict.Story, s.Explain) {
+					t.Errorf("story %q does not tell the sign %q", rep.Verdict.Story, s.Explain)
+				}
+			}
+			switch {
+			case c.kind == "" && len(kinds) > 0:
+				t.Errorf("From %s: signs %v, want none", c.from, kinds)
+			case c.kind != "" && (len(kinds) != 1 || kinds[0] != c.kind):
+				t.Errorf("From %s: signs %v, want [%s]", c.from, kinds, c.kind)
+			}
+		})
+	}
+}
+
+func TestAtReceived(t *testing.T) {
+	// The signature is made now and expires in two hours; the receiving
+	// side stamped the message one hour from now, and the replay runs five
+	// hours from now, when the signature has expired.
+	signed := time.Now().UTC().Truncate(time.Second)
+	hop := "Received: from mail.aligned.example (mail.aligned.example [192.0.2.10]) by mx1.inbound.example (Postfix) with ESMTPS id 4Q8; " + signed.Add(time.Hour).Format(time.RFC1123Z)
+	ar := "Authentication-Results: mx1.inbound.example; dkim=pass header.d=aligned.example header.s=sel; spf=pass smtp.mailfrom=aligned.example; dmarc=pass header.from=aligned.example"
+	raw := mail([]string{ar, hop}, "alice@aligned.example", "bounce@aligned.example")
+	raw = signUntil(t, raw, "aligned.example", signed.Add(2*time.Hour))
+	srv := startDNS(t, "aligned.example")
+	later := func() time.Time { return signed.Add(5 * time.Hour) }
+
+	opts := options(srv)
+	opts.Now = later
+	now, err := inspect.Inspect(t.Context(), load(t, raw), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(now.DKIM) != 1 || now.DKIM[0].Result != trace.PermError {
+		t.Fatalf("as of now: dkim = %+v, want one expired signature (permerror)", now.DKIM)
+	}
+	if now.AtSource != "now" || !now.At.Equal(later()) {
+		t.Errorf("as of now: at = %v from %q, want %v from now", now.At, now.AtSource, later())
+	}
+	if d := findDiff(now, "dkim"); d == nil || d.Cause != "signature_expired" {
+		t.Errorf("as of now: dkim difference = %+v, want cause signature_expired", d)
+	}
+
+	opts.AtReceived = true
+	then, err := inspect.Inspect(t.Context(), load(t, raw), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if then.DKIM[0].Result != trace.Pass {
+		t.Errorf("--at received: dkim = %s (%s), want pass", then.DKIM[0].Result, then.DKIM[0].Reason)
+	}
+	if want := signed.Add(time.Hour); then.AtSource != "received[0] (boundary)" || !then.At.Equal(want) {
+		t.Errorf("--at received: at = %v from %q, want %v from received[0] (boundary)", then.At, then.AtSource, want)
+	}
+	if d := findDiff(then, "dkim"); d != nil {
+		t.Errorf("--at received: unexpected dkim difference %+v", d)
+	}
+
+	// No date at the boundary: now, and a step that says so.
+	undated := strings.Replace(raw, "; "+signed.Add(time.Hour).Format(time.RFC1123Z), "", 1)
+	rep, err := inspect.Inspect(t.Context(), load(t, undated), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.At.Equal(later()) || !strings.Contains(rep.AtSource, "no date") {
+		t.Errorf("undated boundary: at = %v from %q, want now with a note", rep.At, rep.AtSource)
+	}
+	if !hasStep(rep.Steps, trace.Warn, "no boundary hop with a readable date") {
+		t.Errorf("undated boundary: no warning step in %+v", rep.Steps)
+	}
+
+	// A fixed --at.
+	opts.AtReceived = false
+	opts.At = signed.Add(90 * time.Minute)
+	rep, err = inspect.Inspect(t.Context(), load(t, raw), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.DKIM[0].Result != trace.Pass || rep.AtSource != "--at" {
+		t.Errorf("--at: dkim = %s, at from %q; want pass, --at", rep.DKIM[0].Result, rep.AtSource)
+	}
+}
+
+func hasStep(steps []trace.Step, r trace.Result, words string) bool {
+	for _, s := range steps {
+		if s.Result == r && strings.Contains(s.Explain, words) {
+			return true
+		}
+	}
+	return false
+}
+
+func findDiff(rep *inspect.Report, method string) *struct{ Cause, Explain string } {
+	for _, d := range rep.Recorded.Differences {
+		if d.Method == method {
+			return &struct{ Cause, Explain string }{string(d.Cause), d.Explain}
+		}
+	}
+	return nil
+}
+
+func TestRecordedDifferences(t *testing.T) {
+	t.Run("key revoked since delivery", func(t *testing.T) {
+		srv := startDNS(t) // no key at sel._domainkey.revoked.example but the revoked one
+		ar := "Authentication-Results: mx1.inbound.example; dkim=pass header.d=revoked.example header.s=sel; spf=pass smtp.mailfrom=revoked.example; dmarc=pass header.from=revoked.example"
+		raw := mail([]string{ar, boundaryHop("mail.aligned.example", "192.0.2.10")}, "alice@revoked.example", "bounce@revoked.example")
+		raw = sign(t, raw, "revoked.example")
+		rep, err := inspect.Inspect(t.Context(), load(t, raw), options(srv))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := len(rep.Recorded.AuthenticationResults); n != 1 || !rep.Recorded.AuthenticationResults[0].Trusted {
+			t.Fatalf("authentication_results = %+v, want one trusted header", rep.Recorded.AuthenticationResults)
+		}
+		if len(rep.Recorded.Differences) != 1 {
+			t.Fatalf("differences = %+v, want exactly the DKIM one", rep.Recorded.Differences)
+		}
+		d := rep.Recorded.Differences[0]
+		if d.Method != "dkim" || d.Cause != "dkim_key_revoked" || d.Recorded != trace.Pass || d.Replayed != trace.PermError || !d.Trusted {
+			t.Errorf("difference = %+v, want dkim pass→permerror, trusted, cause dkim_key_revoked", d)
+		}
+		if !strings.Contains(d.Explain, "revoked") {
+			t.Errorf("explain = %q, want it to say the key was revoked", d.Explain)
+		}
+	})
+	t.Run("forged header below the boundary", func(t *testing.T) {
+		srv := startDNS(t)
+		forged := "Authentication-Results: mx1.inbound.example; spf=pass smtp.mailfrom=paypal.example; dkim=pass header.d=paypal.example; dmarc=pass header.from=paypal.example"
+		raw := mail([]string{spoofTop[0], forged}, "service@paypal.example", "bounce@attacker.example")
+		rep, err := inspect.Inspect(t.Context(), load(t, raw), options(srv))
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := rep.Recorded.AuthenticationResults
+		if len(h) != 1 || h[0].Trusted || !strings.Contains(h[0].Why, "forged") {
+			t.Fatalf("authentication_results = %+v, want one untrusted header called forged", h)
+		}
+		got := map[string]string{}
+		for _, d := range rep.Recorded.Differences {
+			got[d.Method] = string(d.Cause)
+			if d.Trusted {
+				t.Errorf("difference %+v is marked trusted", d)
+			}
+		}
+		want := map[string]string{"spf": "unproven_header", "dkim": "unproven_header", "dmarc": "unproven_header"}
+		for m, c := range want {
+			if got[m] != c {
+				t.Errorf("difference for %s = %q, want %q (all: %v)", m, got[m], c, got)
+			}
+		}
+		if rep.Verdict.Disposition != inspect.Reject {
+			t.Errorf("a forged header changed the verdict: %s", rep.Verdict.Disposition)
+		}
+	})
+	t.Run("a forwarder's own results", func(t *testing.T) {
+		srv := startDNS(t, "fwd.example")
+		top := []string{
+			"Received: from lists.forwarder.example (lists.forwarder.example [198.51.100.7]) by mx1.inbound.example (Postfix) with ESMTPS id 7T2; Fri, 20 Nov 2026 08:14:40 +0000",
+			"Authentication-Results: lists.forwarder.example; spf=pass smtp.mailfrom=fwd.example",
+			"Received: from mail.fwd.example (mail.fwd.example [192.0.2.10]) by lists.forwarder.example (Postfix) with ESMTPS id 9Q1; Fri, 20 Nov 2026 08:14:31 +0000",
+		}
+		raw := sign(t, mail(top, "alice@fwd.example", "bounce@fwd.example"), "fwd.example")
+		rep, err := inspect.Inspect(t.Context(), load(t, raw), options(srv))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := findDiff(rep, "spf"); d == nil || d.Cause != "forwarder" {
+			t.Errorf("spf difference = %+v, want cause forwarder", d)
+		}
+	})
+}
+
+func TestOnUpdate(t *testing.T) {
+	srv := startDNS(t, "aligned.example")
+	raw := sign(t, mail([]string{boundaryHop("mail.aligned.example", "192.0.2.10")}, "alice@aligned.example", "bounce@aligned.example"), "aligned.example")
+	var (
+		mu      sync.Mutex
+		updates []inspect.Update
+		inCall  bool
+	)
+	opts := options(srv)
+	opts.OnUpdate = func(u inspect.Update) {
+		mu.Lock()
+		if inCall {
+			t.Error("OnUpdate called while another call runs")
+		}
+		inCall = true
+		mu.Unlock()
+		time.Sleep(time.Millisecond) // widen the window an overlap would need
+		mu.Lock()
+		updates = append(updates, u)
+		inCall = false
+		mu.Unlock()
+	}
+	rep, err := inspect.Inspect(t.Context(), load(t, raw), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[inspect.Check]int{}
+	for i, u := range updates {
+		seen[u.Check]++
+		if len(u.Report.Done) != i+1 || u.Report.Done[i] != u.Check {
+			t.Errorf("update %d (%s): Done = %v, want it to end with %s after %d checks", i, u.Check, u.Report.Done, u.Check, i+1)
+		}
+		if u.Check == inspect.CheckSPF && u.Report.SPF.Result != trace.Pass {
+			t.Errorf("update %s: report.spf = %q, want the completed result", u.Check, u.Report.SPF.Result)
+		}
+		if u.Check == inspect.CheckDKIM && len(u.Report.DKIM) != 1 {
+			t.Errorf("update %s: report.dkim = %v, want the completed result", u.Check, u.Report.DKIM)
+		}
+	}
+	for _, c := range allChecks(rep) {
+		if seen[c] != 1 {
+			t.Errorf("check %s reported %d times, want once", c, seen[c])
+		}
+	}
+	if last := updates[len(updates)-1]; last.Check != inspect.CheckVerdict || last.Report.Verdict.Disposition != rep.Verdict.Disposition {
+		t.Errorf("last update = %s with %q, want the verdict %q", last.Check, last.Report.Verdict.Disposition, rep.Verdict.Disposition)
+	}
+	if updates[0].Check != inspect.CheckReceived || updates[0].Report.Verdict.Disposition != "" {
+		t.Errorf("first update = %s (verdict %q), want received with no verdict yet", updates[0].Check, updates[0].Report.Verdict.Disposition)
+	}
+}
+
+func TestWhatIf(t *testing.T) {
+	srv := startDNS(t)
+	raw := mail(spoofTop, "service@paypal.example", "bounce@attacker.example")
+	opts := options(srv)
+	base, err := inspect.Inspect(t.Context(), load(t, raw), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if base.Verdict.Disposition != inspect.Reject {
+		t.Fatalf("base verdict = %s, want reject", base.Verdict.Disposition)
+	}
+
+	// The same spoof sent from the brand's own server with its own MAIL FROM.
+	w := opts
+	w.IP, w.MailFrom = "192.0.2.50", "bounce@paypal.example"
+	rep, err := inspect.WhatIf(t.Context(), base, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.SPF.Result != trace.Pass || rep.SPF.Domain != "paypal.example" || rep.SPF.ClientIP != "192.0.2.50" {
+		t.Errorf("what-if spf = %s for %s from %s, want pass for paypal.example from 192.0.2.50", rep.SPF.Result, rep.SPF.Domain, rep.SPF.ClientIP)
+	}
+	if rep.Verdict.Disposition != inspect.Deliver || rep.DMARC.Result != trace.Pass {
+		t.Errorf("what-if verdict = %s, dmarc %s; want deliver, pass", rep.Verdict.Disposition, rep.DMARC.Result)
+	}
+	if rep.Chain.Envelope.DerivedFrom.ClientIP != "--ip" {
+		t.Errorf("what-if envelope derived_from = %+v, want the client IP from --ip", rep.Chain.Envelope.DerivedFrom)
+	}
+	if !strings.HasPrefix(rep.Steps[len(rep.Steps)-2].Title, "What if: client 192.0.2.50 and MAIL FROM bounce@paypal.example") {
+		t.Errorf("what-if steps = %+v, want one saying what changed", rep.Steps)
+	}
+	if base.Verdict.Disposition != inspect.Reject || base.SPF.ClientIP != "203.0.113.66" {
+		t.Errorf("WhatIf changed the base report: %s, %s", base.Verdict.Disposition, base.SPF.ClientIP)
+	}
+
+	// Back to the message's own envelope: the base answer again.
+	again, err := inspect.WhatIf(t.Context(), rep, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Verdict.Disposition != inspect.Reject || again.Verdict.Reason != base.Verdict.Reason {
+		t.Errorf("replaying the original envelope: %s %q, want %s %q", again.Verdict.Disposition, again.Verdict.Reason, base.Verdict.Disposition, base.Verdict.Reason)
+	}
+
+	if _, err := inspect.WhatIf(t.Context(), &inspect.Report{}, opts); !errors.Is(err, inspect.ErrNoReplay) {
+		t.Errorf("WhatIf of a bare report: err = %v, want ErrNoReplay", err)
+	}
+}
+
+func TestWhatIfBoundary(t *testing.T) {
+	srv := startDNS(t, "fwd.example")
+	top := []string{
+		"Received: from lists.forwarder.example (lists.forwarder.example [198.51.100.7]) by mx1.inbound.example (Postfix) with ESMTPS id 7T2; Fri, 20 Nov 2026 08:14:40 +0000",
+		"Received: from mail.fwd.example (mail.fwd.example [192.0.2.10]) by lists.forwarder.example (Postfix) with ESMTPS id 9Q1; Fri, 20 Nov 2026 08:14:31 +0000",
+	}
+	raw := sign(t, mail(top, "alice@fwd.example", "bounce@fwd.example"), "fwd.example")
+	opts := options(srv)
+	base, err := inspect.Inspect(t.Context(), load(t, raw), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if base.Chain.Boundary != 0 || base.SPF.Result != trace.Fail {
+		t.Fatalf("base: boundary %d, spf %s; want 0, fail", base.Chain.Boundary, base.SPF.Result)
+	}
+	one := 1
+	w := opts
+	w.Boundary = &one
+	rep, err := inspect.WhatIf(t.Context(), base, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Chain.Boundary != 1 || rep.SPF.Result != trace.Pass || rep.SPF.ClientIP != "192.0.2.10" {
+		t.Errorf("boundary 1: boundary %d, spf %s from %s; want 1, pass from 192.0.2.10", rep.Chain.Boundary, rep.SPF.Result, rep.SPF.ClientIP)
+	}
+	if len(rep.DKIM) != 1 || rep.DKIM[0].Result != trace.Pass {
+		t.Errorf("boundary 1: dkim = %+v, want the reused pass", rep.DKIM)
+	}
+}
+
+func TestInspectErrors(t *testing.T) {
+	srv := startDNS(t)
+	m := load(t, mail(spoofTop, "a@paypal.example", ""))
+	if _, err := inspect.Inspect(t.Context(), nil, options(srv)); err == nil {
+		t.Error("Inspect(nil message): no error")
+	}
+	if _, err := inspect.Inspect(t.Context(), m, inspect.Options{}); !errors.Is(err, inspect.ErrNoResolver) {
+		t.Errorf("Inspect without resolver: err = %v, want ErrNoResolver", err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if _, err := inspect.Inspect(ctx, m, options(srv)); !errors.Is(err, context.Canceled) {
+		t.Errorf("Inspect with a cancelled context: err = %v, want context.Canceled", err)
+	}
+
+	// Bytes with no header field are not mail: a report with only source
+	// and error.
+	rep, err := inspect.Inspect(t.Context(), &message.Message{Raw: []byte("just words\n"), File: "x.eml", Index: 1}, options(srv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Error == "" || rep.Source.File != "x.eml" {
+		t.Errorf("not mail: report = %+v, want an error report for x.eml", rep)
+	}
+}
+
+func TestCancelledWhileRunning(t *testing.T) {
+	srv := startDNS(t)
+	srv.Delay("_dmarc.paypal.example.", 2*time.Second)
+	ctx, cancel := context.WithCancel(t.Context())
+	opts := options(srv)
+	opts.OnUpdate = func(u inspect.Update) {
+		if u.Check == inspect.CheckSPF {
+			cancel()
+		}
+	}
+	start := time.Now()
+	rep, err := inspect.Inspect(ctx, load(t, mail(spoofTop, "a@paypal.example", "bounce@attacker.example")), opts)
+	if !errors.Is(err, context.Canceled) || rep == nil {
+		t.Fatalf("Inspect = %v, %v; want the report so far and context.Canceled", rep, err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("Inspect took %v after cancellation, want it to stop promptly", d)
+	}
+}
