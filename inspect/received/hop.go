@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -162,6 +163,7 @@ func lastTopSemicolon(s string) int {
 // it did, and whether a comment was left open.
 func tokenize(s string, base, max int) (toks []token, truncated, unclosed bool) {
 	st := scanState{}
+	toks = make([]token, 0, min(32, len(s)/4+1))
 	for i := 0; i < len(s); {
 		c := s[i]
 		if isSpace(c) {
@@ -253,16 +255,41 @@ func words(s string) []string {
 	return out
 }
 
-// clauses are the keywords of RFC 5321 §4.4, lowercased.
-var clauses = map[string]bool{"from": true, "by": true, "via": true, "with": true, "id": true, "for": true}
+// clauseNames are the keywords of RFC 5321 §4.4.
+var clauseNames = [...]string{"from", "by", "via", "with", "id", "for"}
+
+// keyword returns the clause keyword w is, lowercased, or "". It does not
+// allocate: it runs for every word of every header.
+func keyword(w string) string {
+	if len(w) < 2 || len(w) > 4 {
+		return ""
+	}
+	for _, k := range clauseNames {
+		if strings.EqualFold(w, k) {
+			return k
+		}
+	}
+	return ""
+}
+
+// containsFold reports whether s contains sub (lowercase ASCII), ignoring
+// ASCII case, without allocating a lowered copy of s.
+func containsFold(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(sub)], sub) {
+			return true
+		}
+	}
+	return false
+}
 
 // parser carries the state of reading one header.
 type parser struct {
 	h *Hop
 
 	fromValue string
-	tcpInfo   []token // comments and stray words after the from name
-	seen      map[string]bool
+	tcpInfo   []token  // comments and stray words after the from name
+	seen      []string // clause keywords met so far
 	dup       []string
 	other     []string
 	pending   []token // comments to file once TCP-info is read, in header order
@@ -337,7 +364,7 @@ func findDate(s string, toks []token) (int, dateResult) {
 		if t.kind != tWord || tries >= maxDateTries {
 			continue
 		}
-		if i > 0 && toks[i-1].kind == tWord && clauses[strings.ToLower(toks[i-1].text)] {
+		if i > 0 && toks[i-1].kind == tWord && keyword(toks[i-1].text) != "" {
 			continue
 		}
 		if !dateStart(toks, i) {
@@ -402,19 +429,15 @@ func (p *parser) clauses(toks []token) {
 			continue
 		}
 		w := t.text
-		lw := strings.ToLower(w)
 		comma := prevComma
 		prevComma = false
-		if clauses[lw] {
-			if p.seen == nil {
-				p.seen = map[string]bool{}
-			}
-			if p.seen[lw] {
+		if lw := keyword(w); lw != "" {
+			if slices.Contains(p.seen, lw) {
 				p.dup = append(p.dup, lw)
 				cur, nvals, closed = "dup", 0, false
 				continue
 			}
-			p.seen[lw] = true
+			p.seen = append(p.seen, lw)
 			if lw == "from" {
 				h.hasFrom = true
 			}
@@ -441,7 +464,7 @@ func (p *parser) clauses(toks []token) {
 			} else {
 				p.via = append(p.via, w)
 			}
-		case cur == "with" && lw == "tls" && !tlsSeen:
+		case cur == "with" && strings.EqualFold(w, "tls") && !tlsSeen:
 			tlsNext, tlsSeen = true, true // Exim 4.94+: "with esmtps (TLS1.3) tls TLS_AES_256_GCM_SHA384"
 		case cur == "id" && nvals == 0:
 			h.ID = w
@@ -485,7 +508,7 @@ func (p *parser) word(w string) {
 // envelope sender get their own fields, the rest is kept as written.
 func (p *parser) comment(text string) {
 	h := p.h
-	t := strings.Join(strings.Fields(text), " ")
+	t := collapseSpace(text)
 	lt := strings.ToLower(t)
 	switch {
 	case strings.HasPrefix(lt, "envelope-from ") || strings.HasPrefix(lt, "envelope-sender "):
@@ -504,6 +527,19 @@ func (p *parser) comment(text string) {
 	if len(h.Comments) < maxComments {
 		h.Comments = append(h.Comments, t)
 	}
+}
+
+// collapseSpace trims s and turns every run of white space (folding
+// leaves tabs and runs of spaces) into one space, copying only when it
+// must.
+func collapseSpace(s string) string {
+	s = strings.TrimSpace(s)
+	for i := 0; i < len(s); i++ {
+		if isSpace(s[i]) && (s[i] != ' ' || i+1 < len(s) && isSpace(s[i+1])) {
+			return strings.Join(strings.Fields(s), " ")
+		}
+	}
+	return s
 }
 
 // isTLSComment recognises how servers describe the TLS session: Gmail,
@@ -604,19 +640,18 @@ func (p *parser) readTCPInfo() (rdns, helo string, heloSet, forged bool) {
 		used := false
 		for k := 0; k < len(ws); k++ {
 			w := ws[k]
-			lw := strings.ToLower(w)
 			switch {
 			case strings.HasPrefix(w, "("):
-				if strings.Contains(lw, "may be forged") {
+				if containsFold(w, "may be forged") {
 					forged = true
 				}
-			case lw == "helo" || lw == "ehlo":
+			case strings.EqualFold(w, "helo") || strings.EqualFold(w, "ehlo"):
 				heloSet, used = true, true
 				if k+1 < len(ws) && !strings.HasPrefix(ws[k+1], "(") {
 					k++
 					helo = ws[k]
 				}
-			case strings.HasPrefix(lw, "helo="):
+			case len(w) >= 5 && strings.EqualFold(w[:5], "helo="):
 				heloSet, used = true, true
 				helo = w[5:]
 			default:
@@ -636,7 +671,7 @@ func (p *parser) readTCPInfo() (rdns, helo string, heloSet, forged bool) {
 			}
 			prev = w
 		}
-		if strings.Contains(strings.ToLower(t.text), "may be forged") {
+		if containsFold(t.text, "may be forged") {
 			forged = true
 		}
 		if !used {
