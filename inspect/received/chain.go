@@ -904,3 +904,19 @@ func orName(s, alt string) string {
 	}
 	return s
 }
+
+// RecordedRDNS is the reverse DNS name the receiver wrote at the boundary
+// hop for the envelope's client address ("unknown" when it found none),
+// for iprev.Check to compare with. It is "" when the receiver wrote no
+// name, or when the client address did not come from the boundary hop
+// (--ip, a chosen hop without an address).
+func (c Chain) RecordedRDNS() string {
+	if c.Boundary < 0 || c.Boundary >= len(c.Hops) {
+		return ""
+	}
+	h := c.Hops[c.Boundary]
+	if !h.Addr.IsValid() || h.Addr != c.Envelope.Addr {
+		return ""
+	}
+	return h.FromRDNS
+}

@@ -505,3 +505,24 @@ func TestMaxHops(t *testing.T) {
 		t.Errorf("got %d hops and steps %q, want %d and a warning", len(c.Hops), stepTitles(c.Steps)[:2], DefaultMaxHops)
 	}
 }
+
+// TestRecordedRDNS checks the name handed to iprev for comparison.
+func TestRecordedRDNS(t *testing.T) {
+	tests := []struct {
+		name string
+		c    Chain
+		want string
+	}{
+		{"boundary client", Analyze(Input{Received: contractExample}), "unknown"},
+		{"--ip differs", Analyze(Input{Received: contractExample, IP: "192.0.2.7"}), ""},
+		{"--ip is the same address", Analyze(Input{Received: contractExample, IP: "203.0.113.66"}), "unknown"},
+		{"no name recorded", Analyze(Input{Received: gmailToOutlook}), ""},
+		{"name recorded", Analyze(Input{Received: forwardedViaGoogle}), "mail-yw0-f198.google.com"},
+		{"no boundary", Analyze(Input{Received: contractExample}).WithBoundary(-1), ""},
+	}
+	for _, tc := range tests {
+		if got := tc.c.RecordedRDNS(); got != tc.want {
+			t.Errorf("%s: RecordedRDNS() = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
