@@ -12,13 +12,13 @@ import (
 type addrClass uint8
 
 const (
-	addrNone      addrClass = iota // no address
-	addrPublic                     // routable on the Internet
-	addrPrivate                    // RFC 1918, RFC 4193 unique local
-	addrLoopback                   // 127.0.0.0/8, ::1
-	addrLinkLocal                  // 169.254.0.0/16, fe80::/10
-	addrShared                     // RFC 6598 carrier-grade NAT, 100.64.0.0/10
-	addrReserved                   // unspecified, multicast, 240.0.0.0/4, 0.0.0.0/8, broadcast
+	addrNone      addrClass = 0 // no address
+	addrPublic    addrClass = 1 // routable on the Internet
+	addrPrivate   addrClass = 2 // RFC 1918, RFC 4193 unique local
+	addrLoopback  addrClass = 3 // 127.0.0.0/8, ::1
+	addrLinkLocal addrClass = 4 // 169.254.0.0/16, fe80::/10
+	addrShared    addrClass = 5 // RFC 6598 carrier-grade NAT, 100.64.0.0/10
+	addrReserved  addrClass = 6 // unspecified, multicast, 240.0.0.0/4, 0.0.0.0/8, broadcast
 )
 
 var (
@@ -142,13 +142,16 @@ func allDigits(s string) bool {
 	return true
 }
 
-// specialTLD lists top-level labels that name no organisation: the
+// specialTLD reports top-level labels that name no organisation: the
 // special-use names of RFC 6761 and RFC 8375 and the private ones sites
 // commonly invent for internal hosts.
-var specialTLD = map[string]bool{
-	"localhost": true, "local": true, "localdomain": true, "lan": true,
-	"home": true, "internal": true, "intranet": true, "corp": true,
-	"private": true, "invalid": true, "arpa": true,
+func specialTLD(label string) bool {
+	switch label {
+	case "localhost", "local", "localdomain", "lan", "home", "internal",
+		"intranet", "corp", "private", "invalid", "arpa":
+		return true
+	}
+	return false
 }
 
 // normName lowercases a host name and drops a trailing dot, for comparing.
@@ -177,7 +180,7 @@ func orgDomain(name string) string {
 	if strings.HasPrefix(n, ".") || strings.Contains(n, "..") {
 		return ""
 	}
-	if specialTLD[n[strings.LastIndexByte(n, '.')+1:]] {
+	if specialTLD(n[strings.LastIndexByte(n, '.')+1:]) {
 		return ""
 	}
 	org, err := publicsuffix.EffectiveTLDPlusOne(n)

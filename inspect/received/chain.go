@@ -818,10 +818,16 @@ func (a *analysis) envelope(b int) Envelope {
 }
 
 // originExplain says what each informational header is.
-var originExplain = map[string]string{
-	"x-originating-ip": "Webmail services (Outlook.com, Exchange, hosting panels) add X-Originating-IP with the address of the computer that submitted the message.",
-	"x-forwarded-for":  "A proxy or webmail front end lists in X-Forwarded-For the addresses the submission passed through, the original client first.",
-	"x-sender-ip":      "Some providers record the submitting computer's address in X-Sender-IP.",
+func originExplain(name string) string {
+	switch strings.ToLower(name) {
+	case "x-originating-ip":
+		return "Webmail services (Outlook.com, Exchange, hosting panels) add X-Originating-IP with the address of the computer that submitted the message."
+	case "x-forwarded-for":
+		return "A proxy or webmail front end lists in X-Forwarded-For the addresses the submission passed through, the original client first."
+	case "x-sender-ip":
+		return "Some providers record the submitting computer's address in X-Sender-IP."
+	}
+	return "This header records an address the message is said to have come from."
 }
 
 // origins collects the informational claims about where the message
@@ -853,11 +859,7 @@ func (a *analysis) origins(boundary netip.Addr) []Origin {
 				ips = append(ips, ip.Unmap())
 			}
 		}
-		explain, ok := originExplain[strings.ToLower(f.Name)]
-		if !ok {
-			explain = "This header records an address the message is said to have come from."
-		}
-		explain += " Anyone can write it, so it is a lead to follow, not evidence." + compare(ips)
+		explain := originExplain(f.Name) + " Anyone can write it, so it is a lead to follow, not evidence." + compare(ips)
 		out = append(out, Origin{Header: f.Name, Value: clip(f.Value, 200), IPs: addrStrings(ips), Explain: explain})
 	}
 	for _, ar := range a.ars {

@@ -195,11 +195,25 @@ func daysIn(m time.Month, year int) int {
 	return time.Date(year, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }
 
-// usZones are the obsolete named zones RFC 5322 §4.3 gives a meaning to.
-var usZones = map[string]int{
-	"UT": 0, "GMT": 0, "UTC": 0, "Z": 0,
-	"EST": -5, "EDT": -4, "CST": -6, "CDT": -5,
-	"MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
+// namedZone gives the offset in hours of the obsolete named zones RFC 5322
+// §4.3 gives a meaning to (and UTC, which it does not name but means the
+// same as UT).
+func namedZone(up string) (int, bool) {
+	switch up {
+	case "UT", "GMT", "UTC", "Z":
+		return 0, true
+	case "EDT":
+		return -4, true
+	case "EST", "CDT":
+		return -5, true
+	case "CST", "MDT":
+		return -6, true
+	case "MST", "PDT":
+		return -7, true
+	case "PST":
+		return -8, true
+	}
+	return 0, false
 }
 
 // zone reads "+hhmm", "-hhmm" or a zone name and returns the offset in
@@ -245,7 +259,7 @@ func (d *dateScanner) zone(r *dateResult) (int, bool) {
 	}
 	d.p += len(w)
 	up := strings.ToUpper(w)
-	if h, ok := usZones[up]; ok {
+	if h, ok := namedZone(up); ok {
 		if h != 0 {
 			r.notes = append(r.notes, fmt.Sprintf("the named zone %s is an obsolete form, read as %+03d00 (RFC 5322 §4.3)", up, h))
 		}

@@ -84,10 +84,10 @@ func Parse(value string) Hop {
 type tokKind uint8
 
 const (
-	tWord tokKind = iota
-	tComment
-	tSemi
-	tComma
+	tWord    tokKind = 0
+	tComment tokKind = 1
+	tSemi    tokKind = 2
+	tComma   tokKind = 3
 )
 
 type token struct {
