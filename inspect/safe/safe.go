@@ -93,18 +93,16 @@ func escape(s string, block bool) string {
 		return s
 	}
 	var b strings.Builder
-	b.Grow(len(s) + 16)
-	b.WriteString(s[:n])
-	for i := n; i < len(s); {
-		c := s[i]
+	b.Grow(len(s) + 32)
+	// Copy runs that need no escaping in one piece; most of a header is.
+	for n < len(s) {
+		b.WriteString(s[:n])
+		s = s[n:]
+		c := s[0]
+		size := 1
 		if c < utf8.RuneSelf {
-			i++
 			switch {
-			case c >= 0x20 && c != 0x7f:
-				b.WriteByte(c)
-			case block && (c == '\n' || c == '\t'):
-				b.WriteByte(c)
-			case block && c == '\r' && i < len(s) && s[i] == '\n':
+			case block && c == '\r' && len(s) > 1 && s[1] == '\n':
 				// CRLF line ending: the newline that follows is kept.
 			case c == '\t':
 				b.WriteString(`\t`)
@@ -115,19 +113,19 @@ func escape(s string, block bool) string {
 			default:
 				writeHexByte(&b, c)
 			}
-			continue
+		} else {
+			var r rune
+			r, size = utf8.DecodeRuneInString(s)
+			if r == utf8.RuneError && size == 1 {
+				writeHexByte(&b, c)
+			} else {
+				writeU(&b, r)
+			}
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			writeHexByte(&b, c)
-		case escapedRune(r):
-			writeU(&b, r)
-		default:
-			b.WriteString(s[i : i+size])
-		}
-		i += size
+		s = s[size:]
+		n = clean(s, block)
 	}
+	b.WriteString(s)
 	return b.String()
 }
 
