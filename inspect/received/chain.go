@@ -148,12 +148,13 @@ type analysis struct {
 	steps []trace.Step
 
 	receiving map[string]bool
-	order     []string // receiving organisations in the order found
-	viaRDNS   []bool   // per hop: judged internal on firm evidence (address or reverse DNS)
+	order     []string          // receiving organisations in the order found
+	orgs      map[string]string // orgDomain, remembered: the walk asks about the same names many times
+	viaRDNS   []bool            // per hop: judged internal on firm evidence (address or reverse DNS)
 }
 
 func analyze(in Input, forced *int) Chain {
-	a := &analysis{in: in, receiving: map[string]bool{}}
+	a := &analysis{in: in, receiving: map[string]bool{}, orgs: map[string]string{}}
 	max := in.MaxHops
 	if max <= 0 {
 		max = DefaultMaxHops
@@ -264,6 +265,18 @@ func span(d time.Duration) string {
 	return fmt.Sprintf("%d days", int(d.Hours()/24))
 }
 
+// org is orgDomain, remembered for this analysis.
+func (a *analysis) org(name string) string {
+	if o, ok := a.orgs[name]; ok {
+		return o
+	}
+	o := orgDomain(name)
+	if len(a.orgs) < 4096 {
+		a.orgs[name] = o
+	}
+	return o
+}
+
 // addReceiving records org as part of the receiving side.
 func (a *analysis) addReceiving(org string) bool {
 	if org == "" || a.receiving[org] {
@@ -292,7 +305,7 @@ func (a *analysis) receivingName() string {
 func (a *analysis) seed() {
 	var given []string
 	for _, d := range a.in.Internal {
-		if org := orgDomain(d); a.addReceiving(org) {
+		if org := a.org(d); a.addReceiving(org) {
 			given = append(given, org)
 		}
 	}
@@ -305,14 +318,14 @@ func (a *analysis) seed() {
 		})
 	}
 	for i, h := range a.hops {
-		org := orgDomain(h.By)
+		org := a.org(h.By)
 		if org == "" {
 			continue
 		}
 		a.addReceiving(org)
 		explain := fmt.Sprintf("Each mail server adds its Received header at the top (RFC 5321 §4.4), so the top-most one that names its server, hop %d, was written by the receiving side. Its registrable domain, found with the Public Suffix List, is %s; hops whose sender belongs to it are relays inside the receiving side.", i, org)
 		if ar := a.topAR(); ar != nil && ar.servID != "" {
-			if o := orgDomain(ar.servID); o == org {
+			if o := a.org(ar.servID); o == org {
 				explain += fmt.Sprintf(" The Authentication-Results header's authserv-id %s belongs to it too.", ar.servID)
 			} else if o != "" {
 				explain += fmt.Sprintf(" The top-most Authentication-Results header names %s (authserv-id %s), another organisation; only the hops that a walk from the top reaches can add to the receiving side.", o, ar.servID)
@@ -328,7 +341,7 @@ func (a *analysis) seed() {
 		return
 	}
 	if ar := a.topAR(); ar != nil && ar.servID != "" {
-		if org := orgDomain(ar.servID); a.addReceiving(org) {
+		if org := a.org(ar.servID); a.addReceiving(org) {
 			a.steps = append(a.steps, trace.Step{
 				Title:   "Receiving side: " + org,
 				Result:  trace.Info,
@@ -368,20 +381,20 @@ type sender struct {
 	heloOrg string
 }
 
-func senderOf(h *Hop) sender {
+func (a *analysis) senderOf(h *Hop) sender {
 	s := sender{class: classify(h.Addr)}
 	switch {
 	case strings.EqualFold(h.FromRDNS, "unknown"):
 		s.unknown = true
 	case h.FromRDNS != "" && isHostName(h.FromRDNS):
 		s.rdns = h.FromRDNS
-		s.rdnsOrg = orgDomain(h.FromRDNS)
+		s.rdnsOrg = a.org(h.FromRDNS)
 	}
 	if h.rdnsForged {
 		s.rdns, s.rdnsOrg, s.unknown = "", "", true
 	}
 	if isHostName(h.FromHELO) {
-		s.heloOrg = orgDomain(h.FromHELO)
+		s.heloOrg = a.org(h.FromHELO)
 	}
 	return s
 }
@@ -416,7 +429,7 @@ func (a *analysis) walk() int {
 		// of the hop above. When that client was judged internal on firm
 		// evidence, its organisation is part of the receiving side too.
 		if i > 0 && a.viaRDNS[i-1] {
-			if org := orgDomain(h.By); org != "" && a.addReceiving(org) {
+			if org := a.org(h.By); org != "" && a.addReceiving(org) {
 				a.steps = append(a.steps, trace.Step{
 					Title:   "Receiving side also includes " + org,
 					Result:  trace.Info,
@@ -436,7 +449,7 @@ func (a *analysis) walk() int {
 			})
 			continue
 		}
-		s := senderOf(h)
+		s := a.senderOf(h)
 		who := client(h)
 		var reason string
 		internal, weak := false, false
@@ -502,9 +515,9 @@ func (a *analysis) walk() int {
 // the organisation that stamped the boundary hop: the server that checked
 // SPF and DKIM is on the receiving side, so its results can be compared.
 func (a *analysis) confirm(b int) {
-	org := orgDomain(a.hops[b].By)
+	org := a.org(a.hops[b].By)
 	for _, ar := range a.ars {
-		if ar.field != "Authentication-Results" || ar.servID == "" || orgDomain(ar.servID) != org || org == "" {
+		if ar.field != "Authentication-Results" || ar.servID == "" || a.org(ar.servID) != org || org == "" {
 			continue
 		}
 		a.steps = append(a.steps, trace.Step{
@@ -551,7 +564,7 @@ func (a *analysis) force(i, auto int) int {
 // forwarder or a mailing list, and the hop to choose to judge the original
 // sender.
 func (a *analysis) forwarded(b int) {
-	s := senderOf(&a.hops[b])
+	s := a.senderOf(&a.hops[b])
 	org := s.rdnsOrg
 	if org == "" {
 		org = s.heloOrg
@@ -561,10 +574,10 @@ func (a *analysis) forwarded(b int) {
 	}
 	for j := b + 1; j < len(a.hops); j++ {
 		h := &a.hops[j]
-		if orgDomain(h.By) != org || !h.hasFrom {
+		if a.org(h.By) != org || !h.hasFrom {
 			continue
 		}
-		sj := senderOf(h)
+		sj := a.senderOf(h)
 		if sj.class.internal() {
 			continue
 		}
@@ -577,7 +590,7 @@ func (a *analysis) forwarded(b int) {
 		}
 		explain := fmt.Sprintf("Hop %d says %s received the message from %s before handing it to the receiving side: %s forwarded or relayed it. SPF at the boundary judges %s, not the original sender; if you trust %s's Received header, choose hop %d as the boundary to replay SPF as of that hop.", j, org, client(h), org, org, org, j)
 		for _, ar := range a.ars {
-			if ar.servID != "" && orgDomain(ar.servID) == org {
+			if ar.servID != "" && a.org(ar.servID) == org {
 				explain += fmt.Sprintf(" %s also wrote its own %s header (authserv-id %s) with what it found.", org, ar.field, ar.servID)
 				break
 			}
@@ -607,15 +620,15 @@ func (a *analysis) chainAnomalies(boundary int) {
 			h.Anomalies = append(h.Anomalies, fmt.Sprintf("this hop is dated %s after the time of this analysis (%s): a server with a wrong clock, or a forged header", span(h.At.Sub(a.in.Now)), a.in.Now.UTC().Format(time.RFC3339)))
 		}
 		if i+1 < len(a.hops) {
-			if msg := chainBreak(h, &a.hops[i+1], i); msg != "" {
+			if msg := a.chainBreak(h, &a.hops[i+1], i); msg != "" {
 				h.Anomalies = append(h.Anomalies, msg)
 			}
 		}
 		if !h.hasFrom {
 			continue
 		}
-		s := senderOf(h)
-		byOrg := orgDomain(h.By)
+		s := a.senderOf(h)
+		byOrg := a.org(h.By)
 		if s.class.internal() && h.FromIP != "" {
 			crossOrg := byOrg != "" && (s.rdnsOrg != "" || s.heloOrg != "") && s.rdnsOrg != byOrg && s.heloOrg != byOrg
 			if i == boundary || crossOrg {
@@ -635,7 +648,7 @@ func (a *analysis) chainAnomalies(boundary int) {
 // chainBreak compares the client of hop i with the server that wrote the
 // hop below it; they should be the same machine (RFC 5321 §4.4: each
 // server prepends its own line).
-func chainBreak(h, below *Hop, i int) string {
+func (a *analysis) chainBreak(h, below *Hop, i int) string {
 	if !h.hasFrom || below.By == "" {
 		return ""
 	}
@@ -653,7 +666,7 @@ func chainBreak(h, below *Hop, i int) string {
 		names = []string{h.FromHELO, h.FromRDNS}
 	}
 	byAddr, byIsAddr := parseAddrLoose(below.By)
-	if !byIsAddr && orgDomain(below.By) == "" && !strings.Contains(below.By, ".") {
+	if !byIsAddr && a.org(below.By) == "" && !strings.Contains(below.By, ".") {
 		return "" // "localhost", "wakko", "0": nothing to compare with
 	}
 	comparable := false
@@ -668,7 +681,7 @@ func chainBreak(h, below *Hop, i int) string {
 			return ""
 		}
 	}
-	byOrg := orgDomain(below.By)
+	byOrg := a.org(below.By)
 	for _, n := range names {
 		if n == "" || strings.EqualFold(n, "unknown") {
 			continue
@@ -681,7 +694,7 @@ func chainBreak(h, below *Hop, i int) string {
 		if (!strings.Contains(n, ".") || !strings.Contains(below.By, ".")) && firstLabel(n) == firstLabel(below.By) {
 			return ""
 		}
-		if o := orgDomain(n); o != "" {
+		if o := a.org(n); o != "" {
 			comparable = true
 			if o == byOrg {
 				return ""
@@ -722,7 +735,7 @@ func (a *analysis) envelope(b int) Envelope {
 		// Authentication-Results (smtp.remote-ip); trust it when that header
 		// is the receiving side's.
 		for _, ar := range a.ars {
-			if ar.field != "Authentication-Results" || len(ar.ips) == 0 || !a.receiving[orgDomain(ar.servID)] {
+			if ar.field != "Authentication-Results" || len(ar.ips) == 0 || !a.receiving[a.org(ar.servID)] {
 				continue
 			}
 			e.Addr, e.ClientIP = ar.ips[0].addr, ar.ips[0].addr.String()
@@ -882,7 +895,7 @@ func (a *analysis) origins(boundary netip.Addr) []Origin {
 			who = "authserv-id " + ar.servID
 		}
 		trust := "It was written outside the receiving side, so it is only a claim (RFC 8601 §5)."
-		if org := orgDomain(ar.servID); org != "" && a.receiving[org] {
+		if org := a.org(ar.servID); org != "" && a.receiving[org] {
 			trust = "It was written by the receiving side, which must remove such headers that come from outside (RFC 8601 §5)."
 		}
 		explain := fmt.Sprintf("The %s header of %s records the connecting client's address (%s). %s", ar.field, who, strings.Join(keyList, ", "), trust) + compare(ips)
