@@ -13,7 +13,6 @@ const (
 	maxResults = 64
 	maxProps   = 32
 	maxComment = 512
-	maxDepth   = 64 // nested comments; deeper ones are cut short
 )
 
 // Parse reads one Authentication-Results value (arc false) or
@@ -24,6 +23,10 @@ func Parse(value string, arc bool) Header {
 	h := Header{Field: "Authentication-Results", Raw: value, Results: []Method{}}
 	if arc {
 		h.Field = "ARC-Authentication-Results"
+	}
+	if strings.TrimSpace(value) == "" {
+		h.Problem = "the field is empty: it names no authserv-id and no results"
+		return h
 	}
 	clean, comments := stripComments(value)
 	parts := splitSemis(clean, comments)
@@ -167,6 +170,9 @@ func parseResinfo(s string) (Method, bool) {
 		m.Method, m.Version = strings.TrimSpace(meth), strings.TrimSpace(ver)
 	}
 	m.Result = trace.Result(strings.ToLower(first.value))
+	if !isKeyword(m.Method) || !isKeyword(string(m.Result)) {
+		return Method{}, false
+	}
 	for _, t := range toks[1:] {
 		if !t.eq {
 			continue // a stray word: RFC 8601 has no place for it
@@ -226,17 +232,23 @@ func tokens(s string) []token {
 		}
 		name := word()
 		// ptype [CFWS] "." [CFWS] property, method [CFWS] "/" [CFWS] version
+		// Every round consumes input, so the loop ends.
 		for {
 			j := i
 			skip()
-			if i < len(s) && (s[i] == '.' || s[i] == '/') || strings.HasSuffix(name, ".") || strings.HasSuffix(name, "/") {
-				if i < len(s) && (s[i] == '.' || s[i] == '/') {
-					name += string(s[i])
-					i++
-				}
+			if i < len(s) && (s[i] == '.' || s[i] == '/') {
+				name += string(s[i])
+				i++
 				skip()
 				name += word()
 				continue
+			}
+			if i > j && (strings.HasSuffix(name, ".") || strings.HasSuffix(name, "/")) {
+				// "smtp. mailfrom": white space after the dot
+				if w := word(); w != "" {
+					name += w
+					continue
+				}
 			}
 			i = j
 			break
@@ -288,12 +300,12 @@ func stripComments(s string) (string, []string) {
 				i++
 				continue
 			}
-			if c == '(' && depth < maxDepth {
+			if c == '(' {
 				depth++
 			} else if c == ')' {
 				depth--
 				if depth == 0 {
-					comments = append(comments, "("+strings.TrimSpace(cur.String())+")")
+					comments = append(comments, "("+strings.Join(strings.Fields(cur.String()), " ")+")")
 					cur.Reset()
 					b.WriteString(" \x00 ")
 					continue
@@ -322,7 +334,7 @@ func stripComments(s string) (string, []string) {
 		}
 	}
 	if depth > 0 { // an unclosed comment runs to the end of the field
-		comments = append(comments, "("+strings.TrimSpace(cur.String()))
+		comments = append(comments, "("+strings.Join(strings.Fields(cur.String()), " "))
 		b.WriteString(" \x00 ")
 	}
 	return b.String(), comments
@@ -339,7 +351,7 @@ func splitSemis(s string, comments []string) []part {
 		if i < len(s) {
 			c := s[i]
 			if inQuote {
-				if c == '\\' {
+				if c == '\\' && i+1 < len(s) {
 					i++
 				} else if c == '"' {
 					inQuote = false
@@ -366,4 +378,19 @@ func splitSemis(s string, comments []string) []part {
 		start = i + 1
 	}
 	return parts
+}
+
+// isKeyword reports whether s is an RFC 5321 §4.1.2 Keyword (letters,
+// digits and hyphens), allowing the underscore some receivers write.
+func isKeyword(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }

@@ -1,0 +1,273 @@
+package recorded
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/headercheck/headercheck/inspect/dkim"
+	"github.com/headercheck/headercheck/inspect/dmarc"
+	"github.com/headercheck/headercheck/inspect/received"
+	"github.com/headercheck/headercheck/inspect/spf"
+	"github.com/headercheck/headercheck/inspect/trace"
+)
+
+// kernelMessage is the header of the linux-doc message above, top first,
+// as far as trust is concerned: delivered to lfdr.de from kernel.org's
+// list server, which had received it from Microsoft 365.
+var kernelMessage = []Field{
+	{"Received", "from am.mirrors.kernel.org (am.mirrors.kernel.org [IPv6:2604:1380:4601:e00::3]) by mail.lfdr.de (Postfix) with ESMTPS id 171BC997371 for <lists+linux-doc@lfdr.de>; Wed,  9 Oct 2024 19:45:47 +0200 (CEST)", 0},
+	{"Received", "from smtp.subspace.kernel.org (wormhole.subspace.kernel.org [52.25.139.140]) (using TLSv1.2 with cipher ECDHE-RSA-AES256-GCM-SHA384 (256/256 bits)) (No client certificate requested) by am.mirrors.kernel.org (Postfix) with ESMTPS id 880A61F2327D for <lists+linux-doc@lfdr.de>; Wed,  9 Oct 2024 17:45:46 +0000 (UTC)", 1},
+	{"Received", "from localhost.localdomain (localhost.localdomain [127.0.0.1]) by smtp.subspace.kernel.org (Postfix) with ESMTP id B1E321E1C12; Wed,  9 Oct 2024 17:42:39 +0000 (UTC)", 2},
+	{"Authentication-Results", kernelAR, 3},
+	{"Received", "from NAM10-MW2-obe.outbound.protection.outlook.com (mail-mw2nam10on2080.outbound.protection.outlook.com [40.107.94.80]) (using TLSv1.2 with cipher ECDHE-RSA-AES256-GCM-SHA384 (256/256 bits)) (No client certificate requested) by smtp.subspace.kernel.org (Postfix) with ESMTPS id F130E1DE4CE; Wed,  9 Oct 2024 17:42:37 +0000 (UTC)", 4},
+	{"ARC-Authentication-Results", kernelAAR, 5},
+	{"ARC-Authentication-Results", microsoftAAR, 6},
+}
+
+func chainOf(fields []Field, internal ...string) received.Chain {
+	in := received.Input{Internal: internal}
+	for _, f := range fields {
+		switch f.Name {
+		case "Received":
+			in.Received = append(in.Received, f.Value)
+		case "Authentication-Results":
+			in.AuthenticationResults = append(in.AuthenticationResults, f.Value)
+		case "ARC-Authentication-Results":
+			in.ARCAuthenticationResults = append(in.ARCAuthenticationResults, f.Value)
+		}
+	}
+	return received.Analyze(in)
+}
+
+func TestReadTrust(t *testing.T) {
+	// A receiving side of its own above the kernel.org message: one
+	// trusted header of its own, one forged, one from someone else.
+	own := "mx.inbound.example; spf=pass smtp.mailfrom=amd.com"
+	fields := append([]Field{
+		{"Authentication-Results", own, 0},
+		{"Authentication-Results", "relay.elsewhere.example; spf=pass smtp.mailfrom=amd.com", 1},
+		{"Received", "from mail.lfdr.de (mail.lfdr.de [192.0.2.44]) by mx1.inbound.example (Postfix) with ESMTPS id 1; Wed,  9 Oct 2024 17:45:50 +0000", 2},
+		{"Authentication-Results", "mx.inbound.example; dkim=pass header.d=amd.com", 3},
+	}, renumber(kernelMessage, 4)...)
+	chain := chainOf(fields)
+	if chain.Boundary != 0 {
+		t.Fatalf("the walk chose boundary %d (receiving %v), want 0; the test needs the top hop", chain.Boundary, chain.Receiving)
+	}
+	got := Read(Input{Fields: fields, Chain: chain})
+	want := []struct {
+		trusted bool
+		why     string
+	}{
+		{true, "part of the receiving side"},
+		{false, "is not the receiving side's"},
+		{false, "forged"},
+		{false, "smtp.subspace.kernel.org"},    // the list server's own header, below the boundary
+		{false, "already in the message"},      // kernel.org's ARC set
+		{false, "written by mx.microsoft.com"}, // Microsoft's ARC set
+	}
+	if len(got) != len(want) {
+		t.Fatalf("Read found %d headers, want %d: %+v", len(got), len(want), got)
+	}
+	for i, w := range want {
+		if got[i].Trusted != w.trusted || !strings.Contains(got[i].Why, w.why) {
+			t.Errorf("header %d (%s %q): trusted %v, why %q; want %v and %q", i, got[i].Field, got[i].AuthServID, got[i].Trusted, got[i].Why, w.trusted, w.why)
+		}
+	}
+	if got[0].Index != 0 || got[3].Index != 7 || got[4].Instance != 2 {
+		t.Errorf("indices %d %d, instance %d; want 0, 7, 2", got[0].Index, got[3].Index, got[4].Instance)
+	}
+
+	// No boundary at all: nothing can be trusted.
+	none := Read(Input{Fields: fields[:2], Chain: received.Analyze(received.Input{})})
+	for _, h := range none {
+		if h.Trusted || !strings.Contains(h.Why, "no point") {
+			t.Errorf("without a boundary: %q trusted %v, why %q", h.AuthServID, h.Trusted, h.Why)
+		}
+	}
+
+	// Microsoft 365's field without authserv-id, above the boundary.
+	ms := []Field{
+		{"Authentication-Results", microsoftAR, 0},
+		{"Received", "from mail.sender.example (192.0.2.9) by BN1PEPF00004687.mail.protection.outlook.com (10.167.243.132) with Microsoft SMTP Server id 15.20.8534.20 via Frontend Transport; Tue, 11 Mar 2025 19:45:29 +0000", 1},
+	}
+	h := Read(Input{Fields: ms, Chain: chainOf(ms)})
+	if len(h) != 1 || !h[0].Trusted || !strings.Contains(h[0].Why, "no authserv-id") {
+		t.Errorf("Microsoft 365 field: %+v, want trusted by position", h)
+	}
+}
+
+func renumber(fs []Field, from int) []Field {
+	out := make([]Field, len(fs))
+	for i, f := range fs {
+		f.Index = from + i
+		out[i] = f
+	}
+	return out
+}
+
+// sig is a DKIM result as the replay gives it, with the key lookup step
+// that keyState reads.
+func sig(result trace.Result, keyRcode string, keyAnswer string, bodyOK, headerOK *bool) dkim.Signature {
+	q := &trace.Query{Name: "sel._domainkey.example.org.", Type: "TXT", Rcode: keyRcode}
+	if keyAnswer != "" {
+		q.Answers = []string{keyAnswer}
+	}
+	return dkim.Signature{
+		Result: result, Domain: "example.org", Selector: "sel",
+		BodyHashOK: bodyOK, HeaderSignatureOK: headerOK, Expires: "",
+		Steps: []trace.Step{{Title: "Read"}, {Title: "Fetch the key", Query: q}},
+	}
+}
+
+func ptr(b bool) *bool { return &b }
+
+const liveKey = "v=DKIM1; k=ed25519; p=6kpsY+KcUgq+9VB7Ey7F+ZVHdq6+vnuSQh7qaRRG0iw="
+
+func TestCompare(t *testing.T) {
+	trusted := func(v string) Header { h := Parse(v, false); h.Trusted = true; return h }
+	untrustedBelow := func(v string) Header { h := Parse(v, false); h.Index = 5; return h }
+	chain := received.Chain{Boundary: 0, Receiving: []string{"inbound.example"}, Hops: []received.Hop{
+		{By: "mx1.inbound.example", FromIP: "192.0.2.10"},
+		{By: "lists.forwarder.example", FromIP: "192.0.2.9"},
+	}}
+	spfPass := spf.Result{Result: trace.Pass, Domain: "example.org", Identity: spf.MailFrom, ClientIP: "192.0.2.10"}
+	spfFail := spf.Result{Result: trace.Fail, Domain: "example.org", Identity: spf.MailFrom, ClientIP: "192.0.2.10"}
+	dmarcPass := dmarc.Result{Result: trace.Pass, FromDomain: "example.org"}
+	dmarcFail := dmarc.Result{Result: trace.Fail, FromDomain: "example.org"}
+
+	cases := []struct {
+		name   string
+		header Header
+		replay Replay
+		want   []Cause // one per difference, in order
+		words  string  // the first difference's explanation must say this
+	}{
+		{
+			name:   "everything agrees",
+			header: trusted("mx1.inbound.example; spf=pass smtp.mailfrom=example.org; dkim=pass header.d=example.org header.s=sel; dmarc=pass header.from=example.org"),
+			replay: Replay{Chain: chain, SPF: spfPass, DKIM: []dkim.Signature{sig(trace.Pass, "NOERROR", liveKey, ptr(true), ptr(true))}, DMARC: dmarcPass},
+		},
+		{
+			name:   "SPF record changed",
+			header: trusted("mx1.inbound.example; spf=pass smtp.mailfrom=bounce@example.org smtp.remote-ip=192.0.2.10"),
+			replay: Replay{Chain: chain, SPF: spfFail},
+			want:   []Cause{CauseSPFChanged}, words: "was most likely changed since delivery",
+		},
+		{
+			name:   "SPF for another client",
+			header: trusted("mx1.inbound.example; spf=pass smtp.mailfrom=example.org smtp.remote-ip=198.51.100.1"),
+			replay: Replay{Chain: chain, SPF: spfFail},
+			want:   []Cause{CauseEnvelope}, words: "198.51.100.1",
+		},
+		{
+			name:   "SPF temperror in the replay",
+			header: trusted("mx1.inbound.example; spf=pass smtp.mailfrom=example.org"),
+			replay: Replay{Chain: chain, SPF: spf.Result{Result: trace.TempError, Domain: "example.org", Identity: spf.MailFrom}},
+			want:   []Cause{CauseDNSFailure},
+		},
+		{
+			name:   "HELO result compared with the HELO check",
+			header: trusted("mx1.inbound.example; spf=none smtp.helo=mail.example.org"),
+			replay: Replay{Chain: chain, SPF: spfPass, HELO: &spf.Result{Result: trace.Pass, Domain: "mail.example.org", Identity: spf.HELO}},
+			want:   []Cause{CauseSPFChanged},
+		},
+		{
+			name:   "DKIM key revoked, DMARC follows",
+			header: trusted("mx1.inbound.example; dkim=pass header.d=example.org header.s=sel; dmarc=pass header.from=example.org"),
+			replay: Replay{Chain: chain, DKIM: []dkim.Signature{sig(trace.PermError, "NOERROR", "v=DKIM1; k=ed25519; p=", nil, nil)}, DMARC: dmarcFail},
+			want:   []Cause{CauseKeyRevoked, CausePolicyDiffs}, words: "empty p=",
+		},
+		{
+			name:   "DKIM key removed",
+			header: trusted("mx1.inbound.example; dkim=pass header.i=@example.org"),
+			replay: Replay{Chain: chain, DKIM: []dkim.Signature{sig(trace.PermError, "NXDOMAIN", "", nil, nil)}},
+			want:   []Cause{CauseKeyRevoked}, words: "no key for selector sel",
+		},
+		{
+			name:   "DKIM key rotated",
+			header: trusted("mx1.inbound.example; dkim=pass header.d=example.org header.s=sel"),
+			replay: Replay{Chain: chain, DKIM: []dkim.Signature{sig(trace.Fail, "NOERROR", liveKey, ptr(true), ptr(false))}},
+			want:   []Cause{CauseKeyRotated}, words: "replaced the key",
+		},
+		{
+			name:   "body changed after delivery",
+			header: trusted("mx1.inbound.example; dkim=pass header.d=example.org header.s=sel"),
+			replay: Replay{Chain: chain, DKIM: []dkim.Signature{sig(trace.Fail, "NOERROR", liveKey, ptr(false), nil)}},
+			want:   []Cause{CauseModified}, words: "body",
+		},
+		{
+			name:   "signature gone from the message",
+			header: trusted("mx1.inbound.example; dkim=pass header.d=other.example"),
+			replay: Replay{Chain: chain, DKIM: []dkim.Signature{sig(trace.Pass, "NOERROR", liveKey, ptr(true), ptr(true))}},
+			want:   []Cause{CauseModified}, words: "no longer carries",
+		},
+		{
+			name:   "Microsoft's header.d=none is not a signature",
+			header: trusted(microsoftAR),
+			replay: Replay{Chain: chain, SPF: spf.Result{Result: trace.Pass, Domain: "amd.com", Identity: spf.MailFrom, ClientIP: "165.204.84.17"}, DMARC: dmarc.Result{Result: trace.Pass, FromDomain: "amd.com"}},
+		},
+		{
+			name:   "DMARC differs alone: the record changed",
+			header: trusted("mx1.inbound.example; spf=pass smtp.mailfrom=example.org; dmarc=fail header.from=example.org"),
+			replay: Replay{Chain: chain, SPF: spfPass, DMARC: dmarcPass},
+			want:   []Cause{CauseDNSChanged}, words: "DMARC record",
+		},
+		{
+			name:   "From changed after delivery",
+			header: trusted("mx1.inbound.example; dmarc=pass header.from=other.example"),
+			replay: Replay{Chain: chain, DMARC: dmarcFail},
+			want:   []Cause{CauseModified}, words: "From header was changed",
+		},
+		{
+			name:   "forged claims below the boundary",
+			header: untrustedBelow("mx1.inbound.example; spf=pass smtp.mailfrom=example.org; dmarc=pass header.from=example.org"),
+			replay: Replay{Chain: chain, SPF: spfFail, DMARC: dmarcFail},
+			want:   []Cause{CauseUnproven, CauseUnproven}, words: "forged",
+		},
+		{
+			name:   "a forwarder's view",
+			header: untrustedBelow("lists.forwarder.example; spf=pass smtp.mailfrom=example.org"),
+			replay: Replay{Chain: chain, SPF: spfFail},
+			want:   []Cause{CauseForwarder}, words: "lists.forwarder.example",
+		},
+		{
+			name:   "unknown results and methods are not compared",
+			header: trusted("mx1.inbound.example; spf=bestguesspass smtp.mailfrom=example.org; compauth=fail reason=000; x-custom=pass"),
+			replay: Replay{Chain: chain, SPF: spfFail},
+		},
+		{
+			name:   "iprev changed",
+			header: trusted("mx1.inbound.example; iprev=pass policy.iprev=192.0.2.10"),
+			replay: Replay{Chain: chain, IPRev: IPRev{Result: trace.Fail, IP: "192.0.2.10"}},
+			want:   []Cause{CauseDNSChanged}, words: "PTR",
+		},
+		{
+			name:   "hardfail is RFC 5451's fail",
+			header: trusted("mx1.inbound.example; spf=hardfail smtp.mailfrom=example.org"),
+			replay: Replay{Chain: chain, SPF: spfFail},
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := Compare([]Header{c.header}, c.replay)
+			var causes []Cause
+			for _, d := range got {
+				causes = append(causes, d.Cause)
+				if d.Header != 0 || d.AuthServID != c.header.AuthServID || d.Trusted != c.header.Trusted || d.Explain == "" {
+					t.Errorf("difference %+v does not name its header", d)
+				}
+			}
+			if len(causes) != len(c.want) {
+				t.Fatalf("Compare = %+v, want causes %v", got, c.want)
+			}
+			for i := range causes {
+				if causes[i] != c.want[i] {
+					t.Errorf("difference %d cause = %s, want %s (%s)", i, causes[i], c.want[i], got[i].Explain)
+				}
+			}
+			if c.words != "" && !strings.Contains(got[0].Explain, c.words) {
+				t.Errorf("explain = %q, want it to say %q", got[0].Explain, c.words)
+			}
+		})
+	}
+}
