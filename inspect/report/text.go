@@ -1,0 +1,712 @@
+package report
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/lipgloss/v2"
+	"github.com/headercheck/headercheck/inspect"
+	"github.com/headercheck/headercheck/inspect/dmarc"
+	"github.com/headercheck/headercheck/inspect/received"
+	"github.com/headercheck/headercheck/inspect/safe"
+	"github.com/headercheck/headercheck/inspect/spf"
+	"github.com/headercheck/headercheck/inspect/trace"
+)
+
+// TextOptions is how a text report is laid out.
+type TextOptions struct {
+	// Width is the terminal's width in columns; no line is wider. 0 means
+	// 80, the width when stdout is not a terminal.
+	Width int
+	// Color styles the report with lipgloss (a terminal without
+	// NO_COLOR). Without it the report is plain text.
+	Color bool
+	// Total is how many messages the input holds; above 1 the title says
+	// "message N of Total".
+	Total int
+}
+
+// Text returns the plain-text report of rep: the verdict and its story
+// first, then the envelope, the hop table, iprev, SPF, DKIM, DMARC, ARC and
+// the receivers' own headers, what the receivers recorded and where the
+// replay differs, the DNS queries, and the notes of loading. It is safe to
+// call from several goroutines.
+func Text(rep *inspect.Report, o TextOptions) []byte {
+	if o.Width <= 0 {
+		o.Width = 80
+	}
+	t := &textWriter{o: o, st: newStyles(o.Color)}
+	t.report(rep)
+	return []byte(t.b.String())
+}
+
+// styles paints the parts of a report; each is the identity without colour.
+type styles struct {
+	title, heading, label, dim func(string) string
+	result                     func(trace.Result, string) string
+	disposition                func(inspect.Disposition, string) string
+}
+
+func newStyles(color bool) styles {
+	plain := func(s string) string { return s }
+	if !color {
+		return styles{
+			title: plain, heading: plain, label: plain, dim: plain,
+			result:      func(_ trace.Result, s string) string { return s },
+			disposition: func(_ inspect.Disposition, s string) string { return s },
+		}
+	}
+	render := func(st lipgloss.Style) func(string) string { return func(s string) string { return st.Render(s) } }
+	green, red, yellow := lipgloss.Color("2"), lipgloss.Color("1"), lipgloss.Color("3")
+	byResult := map[trace.Result]lipgloss.Style{
+		trace.Pass:      lipgloss.NewStyle().Foreground(green).Bold(true),
+		trace.Fail:      lipgloss.NewStyle().Foreground(red).Bold(true),
+		trace.PermError: lipgloss.NewStyle().Foreground(red),
+		trace.SoftFail:  lipgloss.NewStyle().Foreground(yellow).Bold(true),
+		trace.TempError: lipgloss.NewStyle().Foreground(yellow),
+		trace.Warn:      lipgloss.NewStyle().Foreground(yellow),
+		trace.Policy:    lipgloss.NewStyle().Foreground(yellow),
+		trace.Info:      lipgloss.NewStyle().Faint(true),
+	}
+	byDisp := map[inspect.Disposition]lipgloss.Style{
+		inspect.Deliver:    lipgloss.NewStyle().Foreground(green).Bold(true),
+		inspect.Quarantine: lipgloss.NewStyle().Foreground(yellow).Bold(true),
+		inspect.Reject:     lipgloss.NewStyle().Foreground(red).Bold(true),
+	}
+	return styles{
+		title:   render(lipgloss.NewStyle().Bold(true).Reverse(true)),
+		heading: render(lipgloss.NewStyle().Bold(true).Underline(true)),
+		label:   render(lipgloss.NewStyle().Bold(true)),
+		dim:     render(lipgloss.NewStyle().Faint(true)),
+		result: func(r trace.Result, s string) string {
+			if st, ok := byResult[r]; ok {
+				return st.Render(s)
+			}
+			return s
+		},
+		disposition: func(d inspect.Disposition, s string) string {
+			if st, ok := byDisp[d]; ok {
+				return st.Render(s)
+			}
+			return s
+		},
+	}
+}
+
+type textWriter struct {
+	o  TextOptions
+	st styles
+	b  strings.Builder
+}
+
+// line writes parts as one line, wrapped if the terminal is narrower.
+func (t *textWriter) line(parts ...string) {
+	wrap(&t.b, strings.Join(parts, ""), "", "    ", t.o.Width)
+}
+
+// para writes untrusted text wrapped under a prefix.
+func (t *textWriter) para(first, indent, s string) {
+	wrap(&t.b, s, first, indent, t.o.Width)
+}
+
+func (t *textWriter) heading(s string) {
+	t.b.WriteByte('\n')
+	t.styledLines(s, t.st.heading)
+}
+
+// styledLines wraps s and styles each line after wrapping, so escape
+// sequences never count as width nor straddle a line break.
+func (t *textWriter) styledLines(s string, style func(string) string) {
+	var hb strings.Builder
+	wrap(&hb, s, "", "   ", t.o.Width)
+	for _, l := range strings.Split(strings.TrimSuffix(hb.String(), "\n"), "\n") {
+		t.b.WriteString(style(l))
+		t.b.WriteByte('\n')
+	}
+}
+
+func (t *textWriter) report(rep *inspect.Report) {
+	t.title(rep)
+	if rep.Error != "" {
+		t.b.WriteByte('\n')
+		t.para("Not inspected: ", "  ", safe.Text(rep.Error))
+		return
+	}
+	t.verdict(rep)
+	t.envelope(rep)
+	t.hops(rep.Chain)
+	t.iprev(rep)
+	t.spf("SPF", rep.SPF)
+	if rep.SPFHELO != nil {
+		t.spf("SPF for the HELO name", *rep.SPFHELO)
+	}
+	t.dkim(rep)
+	t.dmarc(rep.DMARC)
+	t.arc(rep)
+	t.receivers(rep)
+	t.recorded(rep)
+	t.dns(rep.DNS)
+	if len(rep.Steps) > 0 {
+		t.heading("Notes")
+		t.steps(rep.Steps, "  ")
+	}
+}
+
+func (t *textWriter) title(rep *inspect.Report) {
+	src := rep.Source
+	title := safe.Text(src.File)
+	if t.o.Total > 1 {
+		title = fmt.Sprintf("%s, message %d of %d", title, src.Index, t.o.Total)
+	} else if src.Index > 1 {
+		title = fmt.Sprintf("%s, message %d", title, src.Index)
+	}
+	t.styledLines("== "+title+" ==", t.st.title)
+	rows := [][2]string{
+		{"From", src.From},
+		{"Subject", src.Subject},
+		{"Date", src.Date},
+		{"Message-ID", src.MessageID},
+	}
+	for _, r := range rows {
+		v := safe.Text(r[1])
+		if v == "" {
+			v = "(none)"
+		}
+		t.para(t.st.label(pad(r[0]+":", 12)), strings.Repeat(" ", 12), v)
+	}
+}
+
+func (t *textWriter) verdict(rep *inspect.Report) {
+	v := rep.Verdict
+	t.b.WriteByte('\n')
+	word := strings.ToUpper(string(v.Disposition))
+	if word == "" {
+		word = "(NONE)"
+	}
+	t.line(t.st.label("Verdict: "), t.st.disposition(v.Disposition, word), t.st.dim(verdictGloss(v.Disposition)))
+	t.para("  ", "  ", safe.Text(v.Reason))
+	if v.Story != "" && v.Story != v.Reason {
+		t.para("  ", "  ", safe.Text(v.Story))
+	}
+	if v.TempError && !strings.Contains(v.Reason+v.Story, "retry") {
+		t.para("  ", "  ", "A temporary DNS error decided this: a receiver may instead defer the message and retry later.")
+	}
+	if len(v.Signs) > 0 {
+		t.line("  ", t.st.label("Phishing signs:"))
+		for _, s := range v.Signs {
+			t.para("  ! ", "    ", safe.Text(s.Detail))
+			t.para("    ", "    ", safe.Text(s.Explain))
+		}
+	}
+	if v.ARC != "" {
+		t.para("  ARC: ", "       ", safe.Text(v.ARC))
+	}
+	if len(v.Steps) > 0 {
+		t.line("  ", t.st.label("How the verdict was reached:"))
+		t.steps(v.Steps, "    ")
+	}
+}
+
+func verdictGloss(d inspect.Disposition) string {
+	switch d {
+	case inspect.Deliver:
+		return " (the inbox)"
+	case inspect.Quarantine:
+		return " (the spam folder)"
+	case inspect.Reject:
+		return " (refused by a receiver that follows DMARC)"
+	}
+	return ""
+}
+
+func (t *textWriter) envelope(rep *inspect.Report) {
+	env := rep.Chain.Envelope
+	t.heading("Envelope: what SPF was evaluated for")
+	row := func(name, value, from string) {
+		if value == "" {
+			value = "(unknown)"
+		}
+		v := safe.Text(value)
+		if from != "" {
+			v += "  (from " + safe.Text(from) + ")"
+		}
+		t.para("  "+t.st.label(pad(name, 11)), strings.Repeat(" ", 13), v)
+	}
+	row("client IP", env.ClientIP, env.DerivedFrom.ClientIP)
+	row("HELO", env.HELO, env.DerivedFrom.HELO)
+	mf := env.MailFrom
+	if mf == "" && env.DerivedFrom.MailFrom != "" {
+		mf = "<> (the null sender)"
+	}
+	row("MAIL FROM", mf, env.DerivedFrom.MailFrom)
+	if !rep.At.IsZero() {
+		row("as of", rep.At.UTC().Format(time.RFC3339), rep.AtSource)
+	}
+}
+
+// hops writes the hop table, oldest hop first.
+func (t *textWriter) hops(c received.Chain) {
+	n := len(c.Hops)
+	head := fmt.Sprintf("Received chain, oldest hop first (%s", plural(n, "hop"))
+	if c.Boundary >= 0 && c.Boundary < n {
+		head += fmt.Sprintf("; trust boundary received[%d]", c.Boundary)
+	} else {
+		head += "; no trust boundary found"
+	}
+	if c.Transit != nil {
+		head += "; " + seconds(*c.Transit) + " in transit"
+	}
+	t.heading(head + ")")
+	if n == 0 {
+		t.para("  ", "  ", "The message has no Received header: it does not show which servers it passed.")
+	}
+	for i := n - 1; i >= 0; i-- {
+		h := c.Hops[i]
+		label := fmt.Sprintf("received[%d]", i)
+		when := h.Time
+		if when == "" {
+			when = "(no readable date)"
+		}
+		row := "  " + t.st.label(pad(label, 13)) + " " + safe.Text(when)
+		if h.DelaySeconds != nil {
+			row += "  " + delay(*h.DelaySeconds)
+		}
+		t.line(row)
+		if i == c.Boundary {
+			t.para("      "+t.st.result(trace.Warn, ">> trust boundary:")+" ", "         ", "the message entered the receiving side here; the client of this hop is the one SPF and iprev were checked for")
+		}
+		t.para("      ", "        ", hopWords(h))
+		for _, a := range h.Anomalies {
+			t.para("      "+t.st.result(trace.Warn, "!")+" ", "        ", safe.Text(a))
+		}
+	}
+	if len(c.Steps) > 0 {
+		t.line("  ", t.st.label("How the boundary and the envelope were found:"))
+		t.steps(c.Steps, "    ")
+	}
+	if len(c.Origins) > 0 {
+		t.line("  ", t.st.label("Other claims about where the message started:"))
+		for _, o := range c.Origins {
+			t.para("    "+safe.Text(o.Header)+": ", "      ", safe.Text(o.Value))
+			t.para("      ", "      ", safe.Text(o.Explain))
+		}
+	}
+}
+
+// hopWords is one hop as a sentence of its clauses.
+func hopWords(h received.Hop) string {
+	var parts []string
+	from := h.FromHELO
+	var tcp []string
+	if h.FromRDNS != "" {
+		tcp = append(tcp, h.FromRDNS)
+	}
+	if h.FromIP != "" {
+		tcp = append(tcp, "["+h.FromIP+"]")
+	}
+	if len(tcp) > 0 {
+		from = strings.TrimSpace(from + " (" + strings.Join(tcp, " ") + ")")
+	}
+	if from != "" {
+		parts = append(parts, "from "+from)
+	}
+	for _, kv := range [][2]string{{"by", h.By}, {"via", h.Via}, {"with", h.With}, {"id", h.ID}, {"for", h.For}} {
+		if kv[1] != "" {
+			parts = append(parts, kv[0]+" "+kv[1])
+		}
+	}
+	if h.TLS != "" {
+		parts = append(parts, "("+h.TLS+")")
+	}
+	if len(parts) == 0 {
+		return safe.Text(h.Raw)
+	}
+	return safe.Text(strings.Join(parts, " "))
+}
+
+func seconds(s float64) string {
+	d := time.Duration(s * float64(time.Second))
+	if d < 0 {
+		return "-" + (-d).Round(time.Second).String()
+	}
+	return d.Round(time.Second).String()
+}
+
+func delay(s float64) string {
+	if s < 0 {
+		return seconds(s) + " (earlier than the hop before: clocks disagree)"
+	}
+	return "+" + seconds(s)
+}
+
+func (t *textWriter) iprev(rep *inspect.Report) {
+	r := rep.IPRev
+	t.resultHeading("Reverse DNS (iprev)", r.Result, r.IP)
+	t.para("  ", "  ", safe.Text(r.Reason))
+	if len(r.Names) > 0 {
+		t.para("  names: ", "         ", safe.Text(strings.Join(r.Names, ", ")))
+	}
+	if r.Recorded != "" {
+		t.para("  the receiver recorded: ", "    ", safe.Text(r.Recorded))
+	}
+	t.steps(r.Steps, "  ")
+}
+
+// resultHeading writes "NAME: RESULT  detail" as a heading.
+func (t *textWriter) resultHeading(name string, r trace.Result, detail string) {
+	t.b.WriteByte('\n')
+	word := string(r)
+	if word == "" {
+		word = "none"
+	}
+	first := t.st.heading(name+":") + " " + t.st.result(r, strings.ToUpper(word))
+	if detail != "" {
+		first += "  "
+	}
+	t.para(first, "  ", safe.Text(detail))
+}
+
+func (t *textWriter) spf(name string, r spf.Result) {
+	detail := ""
+	if r.Domain != "" {
+		detail = "for " + r.Domain
+	}
+	if r.Identity != "" {
+		detail += " (" + string(r.Identity) + " identity"
+		if r.Sender != "" {
+			detail += " " + r.Sender
+		}
+		detail += ")"
+	}
+	if r.ClientIP != "" {
+		detail += ", client " + r.ClientIP
+	}
+	t.resultHeading(name, r.Result, strings.TrimSpace(detail))
+	if r.Explanation != "" {
+		t.para("  ", "  ", safe.Text(r.Explanation))
+	}
+	if r.Record != "" {
+		t.para("  record: ", "          ", safe.Text(r.Record))
+	}
+	if r.Exp != "" {
+		t.para("  the domain's own explanation (exp=): ", "    ", safe.Text(r.Exp))
+	}
+	t.line(t.st.dim(fmt.Sprintf("  %s counted against the limit of 10, %s", plural(r.DNSLookups, "DNS lookup"), plural(r.VoidLookups, "void lookup"))))
+	t.steps(r.Steps, "  ")
+}
+
+func (t *textWriter) dkim(rep *inspect.Report) {
+	sigs := rep.DKIM
+	t.heading(fmt.Sprintf("DKIM: %s", plural(len(sigs), "signature")))
+	if len(sigs) == 0 {
+		t.para("  ", "  ", "The message carries no DKIM-Signature header, so no domain vouches for it with a signature (RFC 6376).")
+	}
+	for i, s := range sigs {
+		t.b.WriteByte('\n')
+		desc := fmt.Sprintf("d=%s s=%s", s.Domain, s.Selector)
+		if s.Algorithm != "" {
+			desc += " " + s.Algorithm
+		}
+		if s.KeyBits > 0 {
+			desc += fmt.Sprintf(", %d-bit key", s.KeyBits)
+		}
+		first := "  " + t.st.label(fmt.Sprintf("Signature %d:", i+1)) + " " + t.st.result(s.Result, strings.ToUpper(string(s.Result))) + "  "
+		t.para(first, "    ", safe.Text(desc))
+		if s.Reason != "" {
+			t.para("    ", "    ", safe.Text(s.Reason))
+		}
+		for _, w := range s.Warnings {
+			t.para("    "+t.st.result(trace.Warn, "!")+" ", "      ", safe.Text(w))
+		}
+		t.steps(s.Steps, "    ")
+	}
+}
+
+func (t *textWriter) dmarc(d dmarc.Result) {
+	detail := ""
+	if d.Standard != "" {
+		detail = "under " + standardName(d.Standard)
+	}
+	if d.Policy != "" {
+		detail += ", policy " + string(d.Policy)
+	}
+	t.resultHeading("DMARC", d.Result, strings.TrimPrefix(detail, ", "))
+	rows := [][2]string{
+		{"From domain", d.FromDomain},
+		{"org domain", d.OrgDomain},
+		{"record at", d.RecordDomain},
+		{"record", d.Record},
+	}
+	for _, r := range rows {
+		if r[1] != "" {
+			t.para("  "+t.st.label(pad(r[0], 12)), strings.Repeat(" ", 14), safe.Text(r[1]))
+		}
+	}
+	t.line("  ", t.st.label(pad("aligned", 12)), "SPF ", yesNo(d.SPFAligned), ", DKIM ", yesNo(d.DKIMAligned))
+	if d.Testing {
+		t.para("  ", "  ", "The record is in testing mode (t=y): receivers apply the next weaker policy.")
+	}
+	if d.Pct != nil {
+		t.para("  ", "  ", fmt.Sprintf("pct=%d: the policy applies to %d%% of failing messages (RFC 7489 §6.6.4).", *d.Pct, *d.Pct))
+	}
+	if d.Differ || d.Other.Result != "" && (d.Other.Result != d.Result || d.Other.Policy != d.Policy) {
+		t.sideBySide(d)
+	}
+	t.steps(d.Steps, "  ")
+	if d.Differ {
+		other := d.RFC7489
+		if d.Standard == dmarc.RFC7489 {
+			other = d.RFC9989
+		}
+		if len(other.Steps) > 0 {
+			t.line("  ", t.st.label("How "+standardName(other.Standard)+" got its answer:"))
+			t.steps(other.Steps, "    ")
+		}
+	}
+}
+
+// sideBySide writes the two DMARC standards' answers in two columns.
+func (t *textWriter) sideBySide(d dmarc.Result) {
+	t.para("  ", "  ", "The two DMARC standards differ here:")
+	a, b := d.RFC9989, d.RFC7489
+	if a.Standard == "" {
+		// Only the contract's summary of the other standard is known.
+		a = dmarc.Evaluation{Standard: d.Standard, Result: d.Result, OrgDomain: d.OrgDomain, RecordDomain: d.RecordDomain, Policy: d.Policy}
+		b = dmarc.Evaluation{Standard: d.Other.Standard, Result: d.Other.Result, OrgDomain: d.Other.OrgDomain, RecordDomain: d.Other.RecordDomain, Policy: d.Other.Policy}
+		if d.Standard == dmarc.RFC7489 {
+			a, b = b, a
+		}
+	}
+	names := [2]string{standardName(a.Standard), standardName(b.Standard)}
+	for i, e := range []dmarc.Evaluation{a, b} {
+		if e.Standard == d.Standard {
+			names[i] += " (decides)"
+		}
+	}
+	rows := [][3]string{
+		{"", names[0], names[1]},
+		{"result", string(a.Result), string(b.Result)},
+		{"org domain", orDash(a.OrgDomain), orDash(b.OrgDomain)},
+		{"record at", orDash(a.RecordDomain), orDash(b.RecordDomain)},
+		{"policy", orDash(string(a.Policy)), orDash(string(b.Policy))},
+	}
+	col := (t.o.Width - 4 - 13) / 2
+	for _, r := range rows {
+		left, right := safe.Text(r[1]), safe.Text(r[2])
+		if col > 8 {
+			left, right = clip(left, col-1), clip(right, col-1)
+		}
+		t.line(strings.TrimRight("    "+pad(r[0], 13)+pad(left, col)+right, " "))
+	}
+}
+
+func clip(s string, w int) string {
+	if len([]rune(s)) <= w {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:w-1]) + "…"
+}
+
+func standardName(s dmarc.Standard) string {
+	switch s {
+	case dmarc.RFC9989:
+		return "RFC 9989"
+	case dmarc.RFC7489:
+		return "RFC 7489"
+	}
+	return string(s)
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func (t *textWriter) arc(rep *inspect.Report) {
+	a := rep.ARC
+	detail := ""
+	switch {
+	case a.Instances > 0 && a.BrokenAt != nil:
+		detail = fmt.Sprintf("%s, broken at instance %d", plural(a.Instances, "instance"), *a.BrokenAt)
+	case a.Instances > 0:
+		detail = plural(a.Instances, "instance")
+	default:
+		detail = "the message has no ARC chain"
+	}
+	r := a.Result
+	if r == "" {
+		r = trace.None
+	}
+	t.resultHeading("ARC", r, detail)
+	t.steps(a.Steps, "  ")
+}
+
+func (t *textWriter) receivers(rep *inspect.Report) {
+	if len(rep.Receivers) == 0 {
+		return
+	}
+	t.heading("The receivers' own verdict headers")
+	for _, r := range rep.Receivers {
+		trust := "not trusted"
+		if r.Trusted {
+			trust = "trusted"
+		}
+		t.para("  "+t.st.label(safe.Text(r.Vendor))+" ", "    ", fmt.Sprintf("(%s, %s)", safe.Text(r.Header), trust))
+		if r.Summary != "" {
+			t.para("    ", "    ", safe.Text(r.Summary))
+		}
+		keys := make([]string, 0, len(r.Fields))
+		for k := range r.Fields {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			t.para("    "+safe.Text(k)+"=", "      ", safe.Text(r.Fields[k]))
+		}
+	}
+}
+
+func (t *textWriter) recorded(rep *inspect.Report) {
+	rec := rep.Recorded
+	t.heading("What the receivers recorded, and where the replay differs")
+	if len(rec.AuthenticationResults) == 0 {
+		t.para("  ", "  ", "No Authentication-Results header: no receiver recorded its checks in the message.")
+	}
+	for i, h := range rec.AuthenticationResults {
+		who := h.AuthServID
+		if who == "" {
+			who = "(no authserv-id)"
+		}
+		trust := "not trusted"
+		if h.Trusted {
+			trust = "trusted"
+		}
+		field := h.Field
+		if h.Instance > 0 {
+			field += fmt.Sprintf(" i=%d", h.Instance)
+		}
+		t.para(fmt.Sprintf("  [%d] ", i), "      ", fmt.Sprintf("%s by %s, %s", safe.Text(field), safe.Text(who), trust))
+		if h.Why != "" {
+			t.para("      ", "      ", safe.Text(h.Why))
+		}
+		var res []string
+		for _, m := range h.Results {
+			res = append(res, m.Method+"="+string(m.Result))
+		}
+		if h.None {
+			res = append(res, "none (the writer checked nothing)")
+		}
+		if len(res) > 0 {
+			t.para("      ", "      ", safe.Text(strings.Join(res, " ")))
+		}
+		if h.Problem != "" {
+			t.para("      "+t.st.result(trace.Warn, "!")+" ", "        ", safe.Text(h.Problem))
+		}
+	}
+	if len(rec.Differences) == 0 {
+		if len(rec.AuthenticationResults) > 0 {
+			t.para("  ", "  ", "The replay agrees with what was recorded.")
+		}
+		return
+	}
+	t.line("  ", t.st.label("Differences:"))
+	for _, d := range rec.Differences {
+		head := fmt.Sprintf("%s: recorded %s by [%d] %s, replayed %s", d.Subject, d.Recorded, d.Header, d.AuthServID, d.Replayed)
+		t.para("    "+t.st.result(trace.Warn, "!")+" ", "      ", safe.Text(head))
+		ex := d.Explain
+		if d.Ref != "" {
+			ex += " (" + d.Ref + ")"
+		}
+		t.para("      ", "      ", safe.Text(ex))
+	}
+}
+
+func (t *textWriter) dns(qs []trace.Query) {
+	t.heading(fmt.Sprintf("DNS queries (%d, in the order asked)", len(qs)))
+	if len(qs) == 0 {
+		t.para("  ", "  ", "None: nothing in this message needed DNS.")
+	}
+	for _, q := range qs {
+		head := fmt.Sprintf("%s %s %s", q.Type, q.Name, q.Rcode)
+		var meta []string
+		if q.Server != "" {
+			meta = append(meta, q.Server)
+		}
+		meta = append(meta, strconv.FormatFloat(q.RTTms, 'f', 1, 64)+" ms")
+		if q.Cached {
+			meta = append(meta, "cached")
+		}
+		if q.AD {
+			meta = append(meta, "AD (DNSSEC-validated)")
+		}
+		t.para("  ", "      ", safe.Text(head)+t.st.dim("  "+safe.Text(strings.Join(meta, ", "))))
+		for _, c := range q.CNAMEs {
+			t.para("      alias: ", "        ", safe.Text(c))
+		}
+		for _, a := range q.Answers {
+			t.para("      ", "        ", safe.Text(a))
+		}
+		if q.Note != "" {
+			t.para("      note: ", "        ", safe.Text(q.Note))
+		}
+	}
+}
+
+// block writes untrusted text that may span lines (a folded header field):
+// each line wrapped on its own, tabs shown as spaces, every other control
+// escaped.
+func (t *textWriter) block(indent, s string) {
+	s = strings.ReplaceAll(safe.Block(s), "\t", " ")
+	for _, l := range strings.Split(strings.TrimRight(s, "\n"), "\n") {
+		t.para(indent, indent, l)
+	}
+}
+
+// steps writes a step tree: the result, the title, then what was looked at,
+// why it gave that result with the rule, and the DNS exchange behind it.
+func (t *textWriter) steps(steps []trace.Step, indent string) {
+	for _, s := range steps {
+		tag := pad("["+string(s.Result)+"]", 11)
+		body := indent + strings.Repeat(" ", 12)
+		t.para(indent+t.st.result(s.Result, tag)+" ", body, safe.Text(s.Title))
+		if s.Detail != "" {
+			t.block(body, s.Detail)
+		}
+		ex := s.Explain
+		if s.Ref != "" {
+			ex = strings.TrimSpace(ex + " (" + s.Ref + ")")
+		}
+		if ex != "" {
+			t.para(body, body, safe.Text(ex))
+		}
+		if q := s.Query; q != nil {
+			dns := fmt.Sprintf("DNS: %s %s -> %s", q.Type, q.Name, q.Rcode)
+			switch n := len(q.Answers); {
+			case n == 1:
+				dns += ", 1 answer"
+			case n > 1:
+				dns += fmt.Sprintf(", %d answers", n)
+			}
+			if q.Cached {
+				dns += " (cached)"
+			}
+			t.para(body+t.st.dim(""), body, t.st.dim(safe.Text(dns)))
+		}
+		if len(s.Steps) > 0 {
+			t.steps(s.Steps, indent+"  ")
+		}
+	}
+}

@@ -1,0 +1,91 @@
+package report
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// wrap appends s to b in lines of at most width display columns: the first
+// line starts with first, the others with indent. Widths are display
+// columns (a CJK character is two), and first may be styled: its escape
+// sequences take no room. It breaks at spaces and keeps runs of spaces
+// inside a line, since a detail may quote a header whose spacing matters;
+// a word longer than a line is cut, so no line is ever wider than width.
+func wrap(b *strings.Builder, s, first, indent string, width int) {
+	// A line keeps at least 10 columns for text however deep the indent;
+	// a first prefix that leaves less goes on a line of its own.
+	room := max(width-ansi.StringWidth(indent), 10)
+	firstRoom := width - ansi.StringWidth(first)
+	if firstRoom < 10 {
+		b.WriteString(strings.TrimRight(first, " "))
+		b.WriteByte('\n')
+		first, firstRoom = indent, room
+	}
+	prefix, cur := first, firstRoom
+	var line strings.Builder
+	n := 0        // display width of line
+	cont := false // on a continuation line, which must not start with the space between two words
+	flush := func() {
+		b.WriteString(strings.TrimRight(prefix+line.String(), " "))
+		b.WriteByte('\n')
+		prefix, cur, cont = indent, room, true
+		line.Reset()
+		n = 0
+	}
+	for i, word := range strings.Split(s, " ") {
+		wl := ansi.StringWidth(word)
+		if i > 0 {
+			if n > 0 && wl > 0 && n+1+wl > cur {
+				flush()
+			} else if !cont || n > 0 {
+				line.WriteByte(' ')
+				n++
+			}
+		}
+		for wl > cur-n {
+			if strings.TrimSpace(line.String()) != "" {
+				flush()
+				continue
+			}
+			if !cont && wl <= room && room > cur {
+				// The word fits on a continuation line but not
+				// after the first prefix: leave the prefix alone
+				// on its line rather than cut the word.
+				line.Reset()
+				flush()
+				continue
+			}
+			if n > 0 {
+				// Only spaces before a word that needs the whole
+				// line: drop them.
+				line.Reset()
+				n = 0
+				continue
+			}
+			// A word longer than a whole line: cut it.
+			head := ansi.Truncate(word, cur, "")
+			if head == "" {
+				break
+			}
+			line.WriteString(head)
+			n = ansi.StringWidth(head)
+			word = word[len(head):]
+			wl = ansi.StringWidth(word)
+			flush()
+		}
+		line.WriteString(word)
+		n += wl
+	}
+	if n > 0 || !cont {
+		flush()
+	}
+}
+
+// pad returns s padded with spaces to w display columns.
+func pad(s string, w int) string {
+	if d := w - ansi.StringWidth(s); d > 0 {
+		return s + strings.Repeat(" ", d)
+	}
+	return s
+}
