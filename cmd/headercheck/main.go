@@ -58,5 +58,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, e env) int {
 		fmt.Fprintln(stderr, "headercheck: --demo: the bundled lessons are coming in a later version; there is nothing to show yet")
 		return exitError
 	}
+	if wantTUI(cfg, e) {
+		return runTUI(cfg, stdin, stdout, stderr)
+	}
 	return inspectInput(cfg, stdin, stdout, stderr)
 }

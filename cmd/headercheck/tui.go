@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/headercheck/headercheck/inspect"
+	"github.com/headercheck/headercheck/inspect/dmarc"
+	"github.com/headercheck/headercheck/inspect/dnsx"
+	"github.com/headercheck/headercheck/inspect/safe"
+	"github.com/headercheck/headercheck/tui"
+)
+
+// wantTUI says whether the interactive mode applies (CONTRACT.md): stdout
+// is a terminal and neither --json nor --text was given.
+func wantTUI(cfg *config, e env) bool {
+	return e.stdoutTerminal && !cfg.json && !cfg.text
+}
+
+// runTUI loads the input and shows it in the TUI; it exits 0 when the user
+// quits. A message piped on stdin is read first; the TUI then takes its
+// keys from the controlling terminal.
+func runTUI(cfg *config, stdin io.Reader, stdout, stderr io.Writer) int {
+	src, err := openInput(cfg, stdin)
+	if err != nil {
+		fmt.Fprintf(stderr, "headercheck: %s\n", safe.Text(err.Error()))
+		return exitError
+	}
+	defer src.Close()
+	if cfg.message > src.Len() {
+		fmt.Fprintf(stderr, "headercheck: --message %d: %s has %s\nRun 'headercheck --help' for usage and examples.\n",
+			cfg.message, safe.Text(src.Name), countNoun(src.Len(), "message"))
+		return exitUsage
+	}
+	opts, saver, err := tuiOptions(cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "headercheck: %s\n", safe.Text(err.Error()))
+		return exitError
+	}
+	err = tui.Run(context.Background(), tui.Config{
+		Source:       src,
+		Options:      opts,
+		Output:       stdout,
+		StdinMessage: cfg.input == "" || cfg.input == "-",
+		Message:      cfg.message,
+	})
+	if saver != nil {
+		if serr := saver.Save(cfg.saveDNS); serr != nil {
+			fmt.Fprintf(stderr, "headercheck: --save-dns: %s\n", safe.Text(serr.Error()))
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "headercheck: %s\n", safe.Text(err.Error()))
+		return exitError
+	}
+	return exitDeliver
+}
+
+// tuiOptions are the inspection options of the flags. The resolver is left
+// uncached (a snapshot, or the client, behind a Saver for --save-dns): the
+// TUI puts its own cache in front and renews it when the user replays.
+func tuiOptions(cfg *config) (inspect.Options, *dnsx.Saver, error) {
+	var base dnsx.Resolver
+	switch {
+	case cfg.dnsSnapshot != "":
+		snap, err := dnsx.LoadSnapshot(cfg.dnsSnapshot)
+		if err != nil {
+			return inspect.Options{}, nil, fmt.Errorf("--dns-snapshot: %w", err)
+		}
+		base = snap
+	case cfg.dns != "":
+		base = dnsx.NewClient(cfg.dns)
+	default:
+		servers, err := dnsx.SystemServers("")
+		if err != nil {
+			return inspect.Options{}, nil, fmt.Errorf("%w; give a DNS server with --dns ADDR", err)
+		}
+		base = dnsx.NewClient(servers...)
+	}
+	var saver *dnsx.Saver
+	if cfg.saveDNS != "" {
+		saver = dnsx.NewSaver(base)
+		base = saver
+	}
+	opts := inspect.Options{
+		Resolver:   base,
+		Now:        time.Now,
+		At:         cfg.atTime,
+		AtReceived: cfg.at == "received",
+		Standard:   dmarc.Standard(cfg.dmarc),
+		StrictDKIM: cfg.strictDKIM,
+		TrustARC:   cfg.trustARC,
+		HELO:       cfg.helo,
+		Timeout:    cfg.timeout,
+	}
+	if cfg.ip.IsValid() {
+		opts.IP = cfg.ip.String()
+	}
+	if cfg.mailFromSet {
+		opts.MailFrom = cfg.mailFrom
+		if opts.MailFrom == "" {
+			opts.MailFrom = "<>"
+		}
+	}
+	return opts, saver, nil
+}

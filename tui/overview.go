@@ -1,0 +1,197 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/headercheck/headercheck/inspect"
+	"github.com/headercheck/headercheck/inspect/trace"
+)
+
+// checkLine is one row of the Overview's list of checks.
+type checkLine struct {
+	name    string
+	result  trace.Result
+	text    string // already safe
+	pending bool
+}
+
+// overviewLines is the Overview: the story of the verdict, the phishing
+// signs, one line per check, what the receivers recorded and their own
+// verdict headers, and the notes of the run.
+func overviewLines(rep *inspect.Report, st *Styles, spin string, w int, lesson *Lesson, lessonBeside bool) []string {
+	var out []string
+	para := func(text string) {
+		out = append(out, wrap(text, w)...)
+	}
+	head := func(title string) {
+		out = append(out, "", st.Title.Render(title))
+	}
+	if lesson != nil && !lessonBeside {
+		out = append(out, lessonLines(*lesson, st, w)...)
+		out = append(out, "")
+	}
+	if rep != nil && rep.Error != "" {
+		out = append(out, st.Error.Render("This input could not be inspected."))
+		para(s(rep.Error))
+		return out
+	}
+	if done(rep, inspect.CheckVerdict) {
+		v := rep.Verdict
+		out = append(out, st.Title.Render("What happened"))
+		para(s(v.Story))
+		if v.TempError {
+			out = append(out, "")
+			para(st.Warn.Render("A DNS failure decided this:") + " a receiver may instead defer the message and try again later.")
+		}
+		if v.ARC != "" {
+			out = append(out, "")
+			para("ARC: " + s(v.ARC))
+		}
+		if len(v.Signs) > 0 {
+			head("Signs of phishing")
+			for _, sg := range v.Signs {
+				out = append(out, wrapIndent(st.Warn.Render("⚠ ")+s(sg.Explain), "", 2, w)...)
+			}
+		}
+	} else {
+		out = append(out, st.Spinner.Render(spin)+" Replaying the checks… each line below fills in as its answer arrives.")
+	}
+
+	head("Checks")
+	for _, c := range checkLines(rep) {
+		res := st.ResultText(c.result)
+		if c.pending {
+			res = st.Spinner.Render(padRight(spin, 9))
+		}
+		out = append(out, wrapIndent(c.text, padRight(c.name, 10)+res+" ", 20, w)...)
+	}
+
+	if done(rep, inspect.CheckRecorded) {
+		rec := rep.Recorded
+		if len(rec.AuthenticationResults) > 0 {
+			head("What the receiving servers recorded")
+			for _, h := range rec.AuthenticationResults {
+				trust := "not trusted"
+				if h.Trusted {
+					trust = "trusted"
+				}
+				var res []string
+				for _, m := range h.Results {
+					res = append(res, m.Method+"="+string(m.Result))
+				}
+				if h.None {
+					res = append(res, "none")
+				}
+				line := fmt.Sprintf("%s by %s (%s): %s", h.Field, orDash(h.AuthServID), trust, strings.Join(res, " "))
+				out = append(out, wrapIndent(s(line), "• ", 2, w)...)
+				if h.Why != "" {
+					out = append(out, wrapIndent(st.Muted.Render(s(h.Why)), "  ", 2, w)...)
+				}
+			}
+		}
+		if len(rec.Differences) > 0 {
+			head("Where the replay disagrees with them")
+			for _, d := range rec.Differences {
+				line := fmt.Sprintf("%s: recorded %s, replayed %s. %s", d.Subject, d.Recorded, d.Replayed, d.Explain)
+				out = append(out, wrapIndent(s(line), st.Warn.Render("≠ "), 2, w)...)
+			}
+		}
+	}
+	if done(rep, inspect.CheckReceivers) && len(rep.Receivers) > 0 {
+		head("The receivers' own verdict headers")
+		for _, r := range rep.Receivers {
+			trust := ""
+			if !r.Trusted {
+				trust = " (not trusted: it may have been written by the sender)"
+			}
+			line := fmt.Sprintf("%s, %s%s: %s", r.Vendor, r.Header, trust, r.Summary)
+			out = append(out, wrapIndent(s(line), "• ", 2, w)...)
+		}
+	}
+	if rep != nil && (rep.AtSource != "" || len(rep.Steps) > 0) {
+		head("About this replay")
+		if rep.AtSource != "" {
+			out = append(out, wrapIndent(s(fmt.Sprintf("Evaluated as of %s (%s).", rep.At.UTC().Format("2006-01-02 15:04:05 UTC"), rep.AtSource)), "• ", 2, w)...)
+		}
+		for _, stp := range rep.Steps {
+			line := stp.Title
+			if stp.Detail != "" {
+				line += ": " + stp.Detail
+			}
+			out = append(out, wrapIndent(s(line), "• ", 2, w)...)
+		}
+	}
+	return out
+}
+
+// checkLines is one line per check, with its result or a spinner.
+func checkLines(rep *inspect.Report) []checkLine {
+	var out []checkLine
+	add := func(c inspect.Check, name string, f func() (trace.Result, string)) {
+		if !done(rep, c) {
+			out = append(out, checkLine{name: name, pending: true, text: "checking…"})
+			return
+		}
+		r, t := f()
+		out = append(out, checkLine{name: name, result: r, text: t})
+	}
+	add(inspect.CheckReceived, "Received", func() (trace.Result, string) {
+		c := rep.Chain
+		t := plural(len(c.Hops), "hop")
+		if c.Boundary >= 0 && c.Boundary < len(c.Hops) {
+			h := c.Hops[c.Boundary]
+			t += fmt.Sprintf("; entered the receiving side at %s from %s [%s]", s(orDash(h.By)), s(orDash(h.FromHELO)), s(orDash(h.FromIP)))
+		} else {
+			t += "; no trust boundary found"
+		}
+		n := 0
+		for _, h := range c.Hops {
+			n += len(h.Anomalies)
+		}
+		r := trace.Info
+		if n > 0 {
+			t += fmt.Sprintf("; %d %s (see Route)", n, map[bool]string{true: "anomaly", false: "anomalies"}[n == 1])
+			r = trace.Warn
+		}
+		return r, t
+	})
+	add(inspect.CheckIPRev, "iprev", func() (trace.Result, string) { return rep.IPRev.Result, s(rep.IPRev.Reason) })
+	add(inspect.CheckSPF, "SPF", func() (trace.Result, string) {
+		r := rep.SPF
+		return r.Result, s(fmt.Sprintf("%s for %s (%s)", orDash(r.Domain), orDash(r.ClientIP), r.Identity))
+	})
+	if !done(rep, inspect.CheckVerdict) || rep.SPFHELO != nil {
+		add(inspect.CheckSPFHELO, "SPF HELO", func() (trace.Result, string) {
+			if rep.SPFHELO == nil {
+				return trace.None, "no HELO name to check"
+			}
+			r := rep.SPFHELO
+			return r.Result, s(fmt.Sprintf("%s for %s", orDash(r.Domain), orDash(r.ClientIP)))
+		})
+	}
+	if done(rep, inspect.CheckDKIM) && len(rep.DKIM) == 0 {
+		out = append(out, checkLine{name: "DKIM", result: trace.None, text: "no signature"})
+	} else if done(rep, inspect.CheckDKIM) {
+		for _, sig := range rep.DKIM {
+			out = append(out, checkLine{name: "DKIM", result: sig.Result, text: s(fmt.Sprintf("d=%s s=%s: %s", orDash(sig.Domain), orDash(sig.Selector), sig.Reason))})
+		}
+	} else {
+		out = append(out, checkLine{name: "DKIM", pending: true, text: "checking…"})
+	}
+	add(inspect.CheckDMARC, "DMARC", func() (trace.Result, string) { return rep.DMARC.Result, s(rep.DMARC.Reason) })
+	add(inspect.CheckARC, "ARC", func() (trace.Result, string) {
+		a := rep.ARC
+		if a.Instances == 0 {
+			return a.Result, "no ARC chain"
+		}
+		return a.Result, plural(a.Instances, "instance")
+	})
+	return out
+}
+
+// lessonLines renders a --demo lesson: its title and text.
+func lessonLines(l Lesson, st *Styles, w int) []string {
+	out := []string{st.Boundary.Render(cut("Lesson: "+s(l.Title), w))}
+	return append(out, wrap(block(l.Text), w)...)
+}

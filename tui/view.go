@@ -1,0 +1,258 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/headercheck/headercheck/inspect"
+	"github.com/headercheck/headercheck/inspect/message"
+)
+
+// layout hands every child the keys that apply, the style sheet, its size
+// and the spinner frame. Update calls it last, so View only reads.
+func (m Model) layout() Model {
+	w, bh := m.width, max(m.height-chrome, 0)
+	spin := m.spin.View()
+	keys := ptr(m.keys.forContext(m.where(), m.mbox))
+	m.help.SetWidth(w)
+	m.list.setFrame(keys, m.styles, w, max(m.height-2, 0), spin)
+	m.list = m.list.sync()
+	p := &m.page
+	p.route.setFrame(keys, m.styles, w, bh, spin)
+	p.route = p.route.sync()
+	for _, t := range []*stepTree{&p.spf, &p.dkim, &p.dmarc} {
+		t.setFrame(keys, m.styles, w, bh, spin)
+		*t = t.sync()
+	}
+	p.dns.setFrame(keys, m.styles, w, bh, spin)
+	p.dns = p.dns.sync()
+	p.form.setFrame(keys, m.styles, w, bh, spin)
+	rewrap := p.headers.width != w
+	p.headers.setFrame(keys, m.styles, w, bh, spin)
+	if rewrap {
+		p.headers = p.headers.relayout()
+	} else {
+		p.headers.sc.height = p.headers.bodyHeight()
+		p.headers.sc = p.headers.sc.clamp(len(p.headers.rows))
+	}
+	p.overview.height = bh
+	p.overview = p.overview.clamp(len(m.overviewLines()))
+	return m
+}
+
+// View draws the whole screen: always exactly the terminal's size, no line
+// wider than it.
+func (m Model) View() tea.View {
+	v := tea.NewView(m.Render())
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	v.WindowTitle = "headercheck"
+	return v
+}
+
+// Render is the screen's text, with colours.
+func (m Model) Render() string {
+	return strings.Join(m.lines(), "\n")
+}
+
+func (m Model) lines() []string {
+	w, h := m.width, m.height
+	if w < MinWidth || h < MinHeight {
+		t := fmt.Sprintf("headercheck needs a window of at least %d×%d characters; this one is %d×%d. Please make the window larger. (q quits)", MinWidth, MinHeight, w, h)
+		return fit(wrap(t, max(w, 1)), w, h)
+	}
+	keys := m.keys.forContext(m.where(), m.mbox)
+	var out []string
+	if m.inList {
+		out = append(out, m.listTitle())
+		if m.full {
+			out = append(out, fit(strings.Split(m.help.FullHelpView(keys.FullHelp()), "\n"), w, h-2)...)
+		} else {
+			out = append(out, m.list.View()...)
+		}
+	} else {
+		out = append(out, m.summaryBar()...)
+		out = append(out, m.tabs())
+		if m.full {
+			out = append(out, fit(strings.Split(m.help.FullHelpView(keys.FullHelp()), "\n"), w, h-chrome)...)
+		} else {
+			out = append(out, fit(m.body(), w, h-chrome)...)
+		}
+	}
+	out = append(out, m.help.ShortHelpView(keys.ShortHelp()))
+	return fit(out, w, h)
+}
+
+func (m Model) listTitle() string {
+	n, done := len(m.list.entries), 0
+	for _, e := range m.list.entries {
+		if e.state == inspected {
+			done++
+		}
+	}
+	t := m.styles.Title.Render("headercheck") + "  " + s(m.list.name) + fmt.Sprintf(": %s, %d inspected", plural(n, "message"), done)
+	if m.list.loadedTo < n {
+		t += fmt.Sprintf(", reading %d of %d", m.list.loadedTo, n)
+	}
+	return t
+}
+
+// summaryBar is the three lines always on top: From with its phishing
+// signs, Subject and Date, and the verdict with its reason.
+func (m Model) summaryBar() []string {
+	st := m.styles
+	p := m.page
+	var sum message.Summary
+	switch {
+	case p.rep != nil:
+		sum = p.rep.Source
+	case p.msg != nil:
+		sum = p.msg.Summary()
+	}
+	from := st.Label.Render("From    ") + st.Title.Render(s(orDash(sum.From)))
+	if done(p.rep, inspect.CheckVerdict) && len(p.rep.Verdict.Signs) > 0 {
+		sg := p.rep.Verdict.Signs
+		t := "⚠ " + s(sg[0].Detail)
+		if len(sg) > 1 {
+			t += fmt.Sprintf(" (+%d more in Overview)", len(sg)-1)
+		}
+		from += "  " + st.Warn.Render(t)
+	}
+	date := ""
+	if p.msg != nil {
+		date = s(p.msg.Get("Date"))
+	}
+	if date == "" {
+		date = s(sum.Date)
+	}
+	dateText := st.Label.Render("Date ") + orDash(date)
+	subjW := m.width - width(dateText) - 10
+	subj := st.Label.Render("Subject ") + cut(s(orDash(sum.Subject)), max(subjW, 10))
+	line2 := subj
+	if width(subj)+2+width(dateText) <= m.width {
+		line2 = padRight(subj, m.width-width(dateText)) + dateText
+	}
+	var line3 string
+	switch {
+	case p.loadErr != "":
+		line3 = st.Error.Render(" CANNOT INSPECT ") + " " + s(p.loadErr)
+	case p.rep != nil && p.rep.Error != "":
+		line3 = st.Error.Render(" CANNOT INSPECT ") + " " + s(p.rep.Error)
+	case done(p.rep, inspect.CheckVerdict):
+		v := p.rep.Verdict
+		line3 = st.Badge(v.Disposition).Render(strings.ToUpper(string(v.Disposition))) + " " + s(v.Reason)
+	default:
+		line3 = st.Spinner.Render(m.spin.View()) + " checking… the verdict appears when SPF, DKIM and DMARC are in"
+	}
+	return []string{from, line2, line3}
+}
+
+// tabs is the view bar, with what the page is doing on the right.
+func (m Model) tabs() string {
+	st := m.styles
+	var parts []string
+	compact := m.width < 76
+	for i, name := range viewNames {
+		label := fmt.Sprintf("%d %s", i+1, name)
+		if compact {
+			label = fmt.Sprintf("%d%s", i+1, name)
+		}
+		if viewID(i) == m.page.view {
+			// Brackets as well as colour, so the active view shows
+			// without colour too.
+			parts = append(parts, st.ActiveTab.Render("["+label+"]"))
+		} else {
+			parts = append(parts, st.Tab.Render(label))
+		}
+	}
+	sep := " "
+	bar := strings.Join(parts, sep)
+	var status string
+	p := m.page
+	switch {
+	case p.running && p.whatIf != "":
+		status = st.Spinner.Render(m.spin.View()) + " what if " + s(p.whatIf)
+	case p.running:
+		status = st.Spinner.Render(m.spin.View()) + " replaying"
+	case p.runErr != "":
+		status = st.Error.Render("stopped: " + s(p.runErr))
+	case p.whatIf != "":
+		status = st.Warn.Render("what if: " + s(p.whatIf) + " (r: as it is)")
+	case m.mbox:
+		status = st.Muted.Render(fmt.Sprintf("message %d of %d · esc: list", p.index+1, len(m.list.entries)))
+	}
+	room := m.width - width(bar) - 2
+	if status != "" && room >= 12 {
+		return bar + "  " + padLeft(cut(status, room), room)
+	}
+	return bar
+}
+
+func padLeft(v string, n int) string {
+	if w := width(v); w < n {
+		return strings.Repeat(" ", n-w) + v
+	}
+	return v
+}
+
+// body is the open view, in the body's height.
+func (m Model) body() []string {
+	p := m.page
+	bh := max(m.height-chrome, 0)
+	if p.loadErr != "" {
+		return wrap("This message could not be read: "+s(p.loadErr), m.width)
+	}
+	if p.form.open {
+		return p.form.View()
+	}
+	switch p.view {
+	case vOverview:
+		return m.overviewView(bh)
+	case vRoute:
+		return p.route.View()
+	case vSPF:
+		return p.spf.View()
+	case vDKIM:
+		return p.dkim.View()
+	case vDMARC:
+		return p.dmarc.View()
+	case vHeaders:
+		return p.headers.View()
+	case vDNS:
+		return p.dns.View()
+	}
+	return nil
+}
+
+// lessonBeside says whether a lesson goes in a pane beside the Overview.
+func (m Model) lessonBeside() bool { return m.cfg.Lesson != nil && m.width >= 100 }
+
+func (m Model) overviewWidth() int {
+	if m.lessonBeside() {
+		return m.width * 3 / 5
+	}
+	return m.width
+}
+
+func (m Model) overviewLines() []string {
+	return overviewLines(m.page.rep, m.styles, m.spin.View(), m.overviewWidth(), m.cfg.Lesson, m.lessonBeside())
+}
+
+func (m Model) overviewView(bh int) []string {
+	lines := m.overviewLines()
+	ow := m.overviewWidth()
+	left := fit(window(m.page.overview, lines), ow, bh)
+	if m.page.overview.top+bh < len(lines) && bh > 0 {
+		left[bh-1] = padRight(m.styles.Muted.Render(cut("  ↓ more below: ↓/j, pgdn", ow)), ow)
+	}
+	if !m.lessonBeside() {
+		return left
+	}
+	lw := m.width - ow - 2
+	right := fit(lessonLines(*m.cfg.Lesson, m.styles, lw), lw, bh)
+	for i := range right {
+		right[i] = m.styles.Pane.Render(right[i])
+	}
+	return side(left, right, "")
+}
