@@ -1,0 +1,210 @@
+package batch_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/headercheck/headercheck/inspect"
+	"github.com/headercheck/headercheck/inspect/batch"
+	"github.com/headercheck/headercheck/inspect/dnsx/dnstest"
+	"github.com/headercheck/headercheck/inspect/message"
+)
+
+// TestOrder inspects a mixed mbox with several worker counts and windows
+// and checks that reports come out in mbox order with the right verdicts,
+// the broken message in the middle as an error line.
+func TestOrder(t *testing.T) {
+	srv := dnstest.Start(t, "testdata/batch.zone")
+	var ms []mail
+	for i := range 40 {
+		switch {
+		case i == 17:
+			ms = append(ms, brokenMail)
+		case i%5 == 3:
+			ms = append(ms, rejectMail)
+		case i%7 == 2:
+			ms = append(ms, quarantineMail)
+		default:
+			ms = append(ms, deliverMail)
+		}
+	}
+	src := source(t, ms)
+	for _, c := range []struct{ workers, window int }{{1, 1}, {1, 0}, {2, 2}, {4, 0}, {8, 3}, {16, 64}} {
+		t.Run(fmt.Sprintf("workers=%d,window=%d", c.workers, c.window), func(t *testing.T) {
+			var got []batch.Result
+			st, err := batch.Run(t.Context(), src, batch.Options{
+				Inspect: inspectOptions(srv), Name: "test.mbox", Workers: c.workers, Window: c.window,
+				Encode: func(r *inspect.Report) []byte { return []byte(r.Source.Subject) },
+			}, func(r batch.Result) error {
+				got = append(got, r)
+				return nil
+			})
+			if err != nil {
+				t.Fatalf("Run: %v", err)
+			}
+			if len(got) != len(ms) {
+				t.Fatalf("got %d reports, want %d", len(got), len(ms))
+			}
+			for i, r := range got {
+				if r.Index != i {
+					t.Errorf("report %d has index %d", i, r.Index)
+				}
+				if ms[i].want == "" {
+					if r.Report.Error == "" || r.Report.Source.Index != i+1 || r.Report.Source.File != "test.mbox" {
+						t.Errorf("message %d: want an error report for test.mbox message %d, got %+v", i+1, i+1, r.Report.Source)
+					}
+					continue
+				}
+				if want := fmt.Sprintf("message %d", i+1); r.Report.Source.Subject != want || string(r.Out) != want {
+					t.Errorf("report %d: subject %q, out %q, want %q", i, r.Report.Source.Subject, r.Out, want)
+				}
+				if r.Report.Verdict.Disposition != ms[i].want {
+					t.Errorf("message %d: disposition %q, want %q (%s)", i+1, r.Report.Verdict.Disposition, ms[i].want, r.Report.Verdict.Reason)
+				}
+			}
+			if st.Emitted != 40 || st.Errors != 1 || st.Inspected != 39 {
+				t.Errorf("Stats = %+v, want 40 emitted, 1 error, 39 inspected", st)
+			}
+		})
+	}
+}
+
+// TestOnly inspects one message of an mbox, and refuses one it lacks.
+func TestOnly(t *testing.T) {
+	srv := dnstest.Start(t, "testdata/batch.zone")
+	src := source(t, []mail{deliverMail, rejectMail, quarantineMail})
+	var got []batch.Result
+	_, err := batch.Run(t.Context(), src, batch.Options{Inspect: inspectOptions(srv), Only: 2}, func(r batch.Result) error {
+		got = append(got, r)
+		return nil
+	})
+	if err != nil || len(got) != 1 || got[0].Index != 1 || got[0].Report.Verdict.Disposition != inspect.Reject {
+		t.Fatalf("Only 2: err %v, got %d results %+v", err, len(got), got)
+	}
+	_, err = batch.Run(t.Context(), src, batch.Options{Inspect: inspectOptions(srv), Only: 4}, func(batch.Result) error { return nil })
+	if !errors.Is(err, batch.ErrNoSuchMessage) {
+		t.Errorf("Only 4 of 3: err = %v, want ErrNoSuchMessage", err)
+	}
+}
+
+// countingSource records how far ahead of the writer the workers read.
+type countingSource struct {
+	batch.Source
+	highest atomic.Int64
+}
+
+func (c *countingSource) Message(i int) (*message.Message, error) {
+	for {
+		h := c.highest.Load()
+		if int64(i) <= h || c.highest.CompareAndSwap(h, int64(i)) {
+			break
+		}
+	}
+	return c.Source.Message(i)
+}
+
+// TestWindow holds the writer back on every message and checks that the
+// workers never take a message more than Window ahead of it.
+func TestWindow(t *testing.T) {
+	srv := dnstest.Start(t, "testdata/batch.zone")
+	ms := make([]mail, 60)
+	for i := range ms {
+		ms[i] = deliverMail
+	}
+	src := &countingSource{Source: source(t, ms)}
+	src.highest.Store(-1)
+	const window = 5
+	_, err := batch.Run(t.Context(), src, batch.Options{Inspect: inspectOptions(srv), Workers: 4, Window: window}, func(r batch.Result) error {
+		time.Sleep(2 * time.Millisecond) // a slow writer
+		if h := src.highest.Load(); h >= int64(r.Index+window) {
+			t.Errorf("writing message %d while message %d was already taken: more than %d in flight", r.Index, h, window)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestEmitError stops a run at the first write error and returns it.
+func TestEmitError(t *testing.T) {
+	srv := dnstest.Start(t, "testdata/batch.zone")
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	ms := make([]mail, 30)
+	for i := range ms {
+		ms[i] = deliverMail
+	}
+	broken := errors.New("write: broken pipe")
+	n := 0
+	st, err := batch.Run(t.Context(), source(t, ms), batch.Options{Inspect: inspectOptions(srv), Workers: 3}, func(batch.Result) error {
+		n++
+		if n == 4 {
+			return broken
+		}
+		return nil
+	})
+	if !errors.Is(err, broken) || st.Emitted != 3 {
+		t.Errorf("Run = %+v, %v; want 3 emitted and the write error", st, err)
+	}
+}
+
+// TestCancel cancels a run whose DNS answers slowly and checks that it
+// returns promptly with the context's error and leaves no goroutine behind.
+func TestCancel(t *testing.T) {
+	srv := dnstest.Start(t, "testdata/batch.zone")
+	srv.Delay("slow.example.", 150*time.Millisecond)
+	srv.Delay("_dmarc.slow.example.", 150*time.Millisecond)
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	ms := make([]mail, 200)
+	for i := range ms {
+		ms[i] = mail{"slow.example", "192.0.2.10", inspect.Reject}
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	var once sync.Once
+	var cancelled time.Time
+	st, err := batch.Run(ctx, source(t, ms), batch.Options{Inspect: inspectOptions(srv), Workers: 4}, func(batch.Result) error {
+		once.Do(func() {
+			cancelled = time.Now()
+			cancel()
+		})
+		return nil
+	})
+	took := time.Since(cancelled)
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("Run after cancel: err = %v, want context.Canceled", err)
+	}
+	if st.Emitted >= len(ms) {
+		t.Errorf("Run emitted all %d reports after being cancelled at the first", st.Emitted)
+	}
+	if took > 2*time.Second {
+		t.Errorf("Run took %v to return after cancel", took)
+	}
+}
+
+// TestProgress checks the counts handed to Progress.
+func TestProgress(t *testing.T) {
+	srv := dnstest.Start(t, "testdata/batch.zone")
+	src := source(t, []mail{deliverMail, brokenMail, rejectMail})
+	var seen []batch.Progress
+	_, err := batch.Run(t.Context(), src, batch.Options{Inspect: inspectOptions(srv), Progress: func(p batch.Progress) { seen = append(seen, p) }},
+		func(batch.Result) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 3 {
+		t.Fatalf("Progress called %d times, want 3", len(seen))
+	}
+	for i, p := range seen {
+		if p.Done != i+1 || p.Total != 3 {
+			t.Errorf("Progress %d = %+v, want Done %d of 3", i, p, i+1)
+		}
+	}
+}
