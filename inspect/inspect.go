@@ -48,6 +48,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/headercheck/headercheck/inspect/arc"
 	"github.com/headercheck/headercheck/inspect/dkim"
 	"github.com/headercheck/headercheck/inspect/dmarc"
 	"github.com/headercheck/headercheck/inspect/dnsx"
@@ -174,6 +175,7 @@ type replayState struct {
 	from      []string
 	headers   []recorded.Field
 	dkim      []dkim.Signature
+	arc       arc.Result
 	loadSteps []trace.Step
 }
 
@@ -485,25 +487,18 @@ func (r *run) checkIPRev(ctx context.Context, res dnsx.Resolver, chain received.
 	return iprev.Check(ctx, res, chain.Envelope.Addr, recorded)
 }
 
-// arcChecks starts the ARC chain verification and the decoding of the
-// receivers' own verdict headers.
+// arcChecks starts the ARC chain verification (RFC 8617 §5.2) and the
+// decoding of the receivers' own verdict headers.
 func (r *run) arcChecks(ctx context.Context, wg *sync.WaitGroup, rs *recorders, chain received.Chain, at time.Time) {
-	has := false
-	for _, f := range r.state.headers {
-		switch strings.ToLower(f.Name) {
-		case "arc-seal", "arc-message-signature", "arc-authentication-results":
-			has = true
-		}
+	if r.raw == nil { // WhatIf: the chain does not depend on the envelope
+		res := r.state.arc
+		r.done(CheckARC, func(rep *Report) { rep.ARC = res })
+	} else {
+		wg.Go(func() {
+			res := arc.Verify(ctx, r.raw, arc.Options{Resolver: rs.For(CheckARC), Now: at})
+			r.state.arc = res
+			r.done(CheckARC, func(rep *Report) { rep.ARC = res })
+		})
 	}
-	a := ARC{Result: trace.None}
-	if has {
-		a.Steps = []trace.Step{{
-			Title:   "ARC chain not verified",
-			Result:  trace.Info,
-			Explain: "The message carries ARC header fields, but this build of headercheck does not verify ARC chains yet.",
-			Ref:     "RFC 8617 §5.2",
-		}}
-	}
-	r.done(CheckARC, func(rep *Report) { rep.ARC = a })
 	r.done(CheckReceivers, func(rep *Report) { rep.Receivers = nil })
 }

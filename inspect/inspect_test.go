@@ -413,31 +413,48 @@ func TestRecordedDifferences(t *testing.T) {
 	})
 	t.Run("forged header below the boundary", func(t *testing.T) {
 		srv := startDNS(t)
+		own := "Authentication-Results: mx1.inbound.example; spf=pass smtp.mailfrom=attacker.example; dmarc=fail header.from=paypal.example"
 		forged := "Authentication-Results: mx1.inbound.example; spf=pass smtp.mailfrom=paypal.example; dkim=pass header.d=paypal.example; dmarc=pass header.from=paypal.example"
-		raw := mail([]string{spoofTop[0], forged}, "service@paypal.example", "bounce@attacker.example")
-		rep, err := inspect.Inspect(t.Context(), load(t, raw), options(srv))
-		if err != nil {
-			t.Fatal(err)
-		}
-		h := rep.Recorded.AuthenticationResults
-		if len(h) != 1 || h[0].Trusted || !strings.Contains(h[0].Why, "forged") {
-			t.Fatalf("authentication_results = %+v, want one untrusted header called forged", h)
-		}
-		got := map[string]string{}
-		for _, d := range rep.Recorded.Differences {
-			got[d.Method] = string(d.Cause)
-			if d.Trusted {
-				t.Errorf("difference %+v is marked trusted", d)
-			}
-		}
-		want := map[string]string{"spf": "unproven_header", "dkim": "unproven_header", "dmarc": "unproven_header"}
-		for m, c := range want {
-			if got[m] != c {
-				t.Errorf("difference for %s = %q, want %q (all: %v)", m, got[m], c, got)
-			}
-		}
-		if rep.Verdict.Disposition != inspect.Reject {
-			t.Errorf("a forged header changed the verdict: %s", rep.Verdict.Disposition)
+		lower := "Received: from localhost (localhost [127.0.0.1]) by mail.attacker.example (Postfix) with ESMTP id 77A1C; Fri, 20 Nov 2026 08:14:24 +0000"
+		for _, layout := range []struct {
+			name string
+			top  []string
+		}{
+			{"beside the receiver's own", []string{own, spoofTop[0], forged}},
+			{"below the sender's own hop", []string{spoofTop[0], lower, forged}},
+		} {
+			t.Run(layout.name, func(t *testing.T) {
+				raw := mail(layout.top, "service@paypal.example", "bounce@attacker.example")
+				rep, err := inspect.Inspect(t.Context(), load(t, raw), options(srv))
+				if err != nil {
+					t.Fatal(err)
+				}
+				h := rep.Recorded.AuthenticationResults
+				fake := h[len(h)-1]
+				if fake.Trusted || !strings.Contains(fake.Why, "forged") {
+					t.Fatalf("forged header: trusted %v, why %q; want untrusted and called forged", fake.Trusted, fake.Why)
+				}
+				got := map[string]string{}
+				for _, d := range rep.Recorded.Differences {
+					if d.Header != len(h)-1 {
+						t.Errorf("difference %+v about the receiver's own header, which agrees with the replay", d)
+						continue
+					}
+					got[d.Method] = string(d.Cause)
+					if d.Trusted {
+						t.Errorf("difference %+v is marked trusted", d)
+					}
+				}
+				want := map[string]string{"spf": "unproven_header", "dkim": "unproven_header", "dmarc": "unproven_header"}
+				for m, c := range want {
+					if got[m] != c {
+						t.Errorf("difference for %s = %q, want %q (all: %v)", m, got[m], c, got)
+					}
+				}
+				if rep.Verdict.Disposition != inspect.Reject {
+					t.Errorf("a forged header changed the verdict: %s", rep.Verdict.Disposition)
+				}
+			})
 		}
 	})
 	t.Run("a forwarder's own results", func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/headercheck/headercheck/inspect/arc"
 	"github.com/headercheck/headercheck/inspect/dkim"
 	"github.com/headercheck/headercheck/inspect/dmarc"
 	"github.com/headercheck/headercheck/inspect/iprev"
@@ -40,7 +41,7 @@ type Report struct {
 	DMARC     dmarc.Result     // dmarc: both standards; Standard says which decided
 	Verdict   Verdict          // verdict
 	Recorded  Recorded         // recorded: what the receivers wrote, and where the replay differs
-	ARC       ARC              // arc
+	ARC       arc.Result       // arc: the ARC chain (RFC 8617)
 	Receivers []Receiver       // receivers: the receivers' own verdict headers
 	DNS       []trace.Query    // dns: every exchange this message caused, in the order asked
 
@@ -139,14 +140,6 @@ type Recorded struct {
 	Differences           []recorded.Difference `json:"differences"`
 }
 
-// ARC is the ARC chain (RFC 8617) as the contract shows it.
-type ARC struct {
-	Result    trace.Result `json:"result"` // none, pass or fail
-	Instances int          `json:"instances"`
-	BrokenAt  *int         `json:"broken_at"` // the instance where the chain breaks, nil when intact or absent
-	Steps     []trace.Step `json:"steps"`
-}
-
 // Receiver is one receiver's own verdict header (Microsoft's
 // X-Forefront-Antispam-Report, SpamAssassin's X-Spam-Status, ...), decoded.
 type Receiver struct {
@@ -169,7 +162,7 @@ type reportJSON struct {
 	DMARC     dmarc.Result      `json:"dmarc"`
 	Verdict   Verdict           `json:"verdict"`
 	Recorded  Recorded          `json:"recorded"`
-	ARC       ARC               `json:"arc"`
+	ARC       arc.Result        `json:"arc"`
 	Receivers []Receiver        `json:"receivers"`
 	DNS       []trace.Query     `json:"dns"`
 
@@ -236,16 +229,6 @@ func (r Recorded) MarshalJSON() ([]byte, error) {
 	type plain Recorded
 	r.AuthenticationResults, r.Differences = orEmpty(r.AuthenticationResults), orEmpty(r.Differences)
 	return json.Marshal(plain(r))
-}
-
-// MarshalJSON writes absent lists as [] rather than null.
-func (a ARC) MarshalJSON() ([]byte, error) {
-	type plain ARC
-	a.Steps = orEmpty(a.Steps)
-	if a.Result == "" {
-		a.Result = trace.None
-	}
-	return json.Marshal(plain(a))
 }
 
 // MarshalJSON writes absent fields as {} rather than null.

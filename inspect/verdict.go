@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/headercheck/headercheck/inspect/arc"
 	"github.com/headercheck/headercheck/inspect/dmarc"
 	"github.com/headercheck/headercheck/inspect/trace"
 )
@@ -57,6 +58,8 @@ func decide(rep Report, opts Options) Verdict {
 		Ref:     ref,
 	})
 
+	v.ARC = arcNote(&v, rep, opts)
+
 	story := []string{d.Story}
 	if !vouched(rep) && from != "" && (d.Result == trace.None || d.Result == trace.PermError) {
 		story = append(story, fmt.Sprintf("Nothing vouches for %s: no check ties the message to the domain its From field names.", from))
@@ -64,6 +67,9 @@ func decide(rep Report, opts Options) Verdict {
 	v.Signs = phishingSigns(rep)
 	for _, s := range v.Signs {
 		story = append(story, s.Explain)
+	}
+	if v.ARC != "" {
+		story = append(story, v.ARC)
 	}
 	if v.TempError && !strings.Contains(d.Story, "retry") {
 		story = append(story, "A DNS failure decided this, so a receiver may instead defer the message and retry later.")
@@ -158,4 +164,52 @@ func nonEmpty(s []string) []string {
 		}
 	}
 	return out
+}
+
+// arcNote weighs the ARC chain beside DMARC (RFC 8617 §7.2, local policy;
+// arc.RescueRule says what we do). With --trust-arc, an intact chain whose
+// trusted sealer saw the message authenticated turns a DMARC failure into
+// delivery; without it, the note says what a receiver trusting that sealer
+// would do. It returns the note for the story, "" without an ARC chain.
+func arcNote(v *Verdict, rep Report, opts Options) string {
+	a := rep.ARC
+	if a.Instances == 0 {
+		return ""
+	}
+	failed := rep.DMARC.Result == trace.Fail && v.Disposition != Deliver
+	step := trace.Step{Title: "ARC chain", Result: trace.Info, Ref: "RFC 8617 §7.2"}
+	defer func() { v.Steps = append(v.Steps, step) }()
+	if !failed {
+		step.Detail = fmt.Sprintf("%s, %d instance(s)", a.Result, a.Instances)
+		step.Explain = "DMARC did not fail with a policy to apply, so the ARC chain changes nothing here."
+		return ""
+	}
+	if len(opts.TrustARC) > 0 {
+		r := a.Rescue(opts.TrustARC)
+		step.Steps = r.Steps
+		step.Detail = "trusted sealers: " + strings.Join(opts.TrustARC, ", ")
+		step.Explain = r.Why + " " + arc.RescueRule
+		if r.OK {
+			step.Result = trace.Pass
+			v.Disposition, v.DecidedBy, v.TempError = Deliver, "arc", false
+			v.Reason = fmt.Sprintf("DMARC fails for %s, but the ARC chain is intact and %s, a sealer you trust, recorded %s when the message reached it, so a receiver that trusts %s delivers it.", rep.DMARC.FromDomain, r.Sealer, r.Because, r.Sealer)
+			return fmt.Sprintf("ARC rescues it: %s", r.Why)
+		}
+		step.Result = trace.Fail
+		return fmt.Sprintf("ARC does not rescue it: %s", r.Why)
+	}
+	// Without --trust-arc: would trusting one of the sealers change it?
+	for _, set := range a.Sets {
+		if set.Sealer == "" {
+			continue
+		}
+		if r := a.Rescue([]string{set.Sealer}); r.OK {
+			step.Detail = fmt.Sprintf("%s, %d instance(s); not trusted (no --trust-arc)", a.Result, a.Instances)
+			step.Explain = r.Why
+			return fmt.Sprintf("A receiver that trusts the ARC sealer %s (--trust-arc %s), as large mailbox providers do for some intermediaries, would deliver it instead: %s", r.Sealer, r.Sealer, r.Why)
+		}
+	}
+	step.Detail = fmt.Sprintf("%s, %d instance(s)", a.Result, a.Instances)
+	step.Explain = "No sealer of the chain recorded a result that vouches for the From domain, so trusting one would not change the verdict. " + a.Reason
+	return ""
 }

@@ -85,6 +85,29 @@ func TestReadTrust(t *testing.T) {
 		}
 	}
 
+	// Gmail's layout: its Authentication-Results just below its own
+	// Received field (dinosaure/blaze test/004.mail).
+	gm := []Field{
+		{"Received", "by 10.12.195.133 with SMTP id o5csp1021946qvi; Wed, 28 Mar 2018 15:01:18 -0700 (PDT)", 0},
+		{"Received", "from mx-out-01b.sjc2.discourse.org (mx-out-01b.sjc2.discourse.org. [216.218.240.121]) by mx.google.com with ESMTPS id bj5-v6si4246535plb.712.2018.03.28.15.01.17 for <romain.calascibetta@gmail.com> (version=TLS1_2 cipher=ECDHE-RSA-AES128-GCM-SHA256 bits=128/128); Wed, 28 Mar 2018 15:01:18 -0700 (PDT)", 1},
+		{"Received-SPF", "pass (google.com: domain of ocaml+verp-cdef9eaa098cd788943a4314c682b75a@discoursemail.com designates 216.218.240.121 as permitted sender) client-ip=216.218.240.121;", 2},
+		{"Authentication-Results", gmailAR, 3},
+		{"Received", "from localhost.localdomain (unknown [IPv6:2001:470:107:1::212:8d46:a771]) by mx-out-01b.sjc2.discourse.org (Postfix) with ESMTP id 98C035E012C for <romain.calascibetta@gmail.com>; Wed, 28 Mar 2018 22:01:17 +0000 (UTC)", 4},
+		{"From", "Yaron Minsky <ocaml@discoursemail.com>", 5},
+		{"Authentication-Results", "mx.google.com; dkim=pass header.d=discoursemail.com", 6},
+	}
+	gc := chainOf(gm)
+	g := Read(Input{Fields: gm, Chain: gc})
+	if gc.Boundary != 1 || len(g) != 2 {
+		t.Fatalf("Gmail layout: boundary %d, %d headers; want 1, 2", gc.Boundary, len(g))
+	}
+	if !g[0].Trusted || !strings.Contains(g[0].Why, "as Gmail places it") {
+		t.Errorf("Gmail's own header: trusted %v, why %q", g[0].Trusted, g[0].Why)
+	}
+	if g[1].Trusted || !strings.Contains(g[1].Why, "forged") {
+		t.Errorf("a copy among the sender's headers: trusted %v, why %q", g[1].Trusted, g[1].Why)
+	}
+
 	// Microsoft 365's field without authserv-id, above the boundary.
 	ms := []Field{
 		{"Authentication-Results", microsoftAR, 0},

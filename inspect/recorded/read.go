@@ -51,14 +51,39 @@ func Read(in Input) []Header {
 		}
 		h := Parse(f.Value, arc)
 		h.Index = f.Index
-		h.Trusted, h.Why = trust(h, boundaryField, in.Chain)
 		out = append(out, h)
+	}
+	for i := range out {
+		out[i].Trusted, out[i].Why = trust(out[i], out, boundaryField, in)
 	}
 	return out
 }
 
+// traceBlock lists the fields a receiving MTA writes beside its own
+// Received field: a header among only these, right below the boundary's
+// Received field, is still part of the boundary hop's block.
+func traceBlock(name string) bool {
+	switch strings.ToLower(name) {
+	case "received-spf", "authentication-results", "arc-authentication-results", "arc-seal",
+		"arc-message-signature", "return-path", "x-received", "delivered-to":
+		return true
+	}
+	return false
+}
+
 // trust decides whether a header can be believed, and says why.
-func trust(h Header, boundaryField int, c received.Chain) (bool, string) {
+//
+// RFC 8601 §4 asks receivers to put Authentication-Results above their
+// Received field, and §7.1 (item 5) builds trust on that. Gmail writes it
+// just below its own Received field instead (Received, Received-SPF,
+// Authentication-Results). So a receiving-side header in that block is
+// trusted too, unless the same authserv-id also wrote one above the
+// boundary: then the receiver's own header is there, and the copy below
+// came with the message. A sender that connects straight to the receiver
+// can put a forged header in the same place; RFC 8601 §5 has the receiver
+// delete such forgeries, and the reason says so.
+func trust(h Header, all []Header, boundaryField int, in Input) (bool, string) {
+	c := in.Chain
 	side := strings.Join(c.Receiving, ", ")
 	own := receivingID(h.AuthServID, c.Receiving)
 	by := h.AuthServID
@@ -79,9 +104,37 @@ func trust(h Header, boundaryField int, c received.Chain) (bool, string) {
 		return false, fmt.Sprintf("It was added after the message entered the receiving side (%s), but its authserv-id %s is not the receiving side's (%s), so the receiving side does not vouch for it (RFC 8601 §2.5, §5).", hop, h.AuthServID, orNone(side))
 	}
 	if own != "" {
+		if inBoundaryBlock(h, boundaryField, in.Fields) && !ownAbove(h, all, boundaryField) {
+			return true, fmt.Sprintf("Written by %s, part of the receiving side (%s), just below the Received header it wrote when the message entered (%s), as Gmail places it. A sender could put a forged header in the same place, but a receiver following RFC 8601 §5 deletes those, and no other header of %s stands above, so it is taken as the receiver's own.", h.AuthServID, own, hop, h.AuthServID)
+		}
 		return false, fmt.Sprintf("It claims to come from the receiving side (%s) but sits below the Received header where the message entered it (%s), so it was already in the message when the receiver got it: a forged header, which RFC 8601 §5 tells the receiver to delete.", h.AuthServID, hop)
 	}
 	return false, fmt.Sprintf("It was already in the message before the receiving side got it (it sits below %s), written by %s: a server on the way, such as a forwarder or a mailing list, or whoever wrote the message. Nothing proves what it claims (RFC 8601 §7.1).", hop, by)
+}
+
+// inBoundaryBlock reports whether only trace fields stand between the
+// boundary's Received field and h: the block the boundary hop wrote.
+func inBoundaryBlock(h Header, boundaryField int, fields []Field) bool {
+	for _, f := range fields {
+		if f.Index <= boundaryField || f.Index >= h.Index {
+			continue
+		}
+		if !traceBlock(f.Name) {
+			return false
+		}
+	}
+	return true
+}
+
+// ownAbove reports whether a header of the same field and authserv-id
+// stands above the boundary's Received field.
+func ownAbove(h Header, all []Header, boundaryField int) bool {
+	for _, o := range all {
+		if o.Index < boundaryField && o.Field == h.Field && o.AuthServID == h.AuthServID {
+			return true
+		}
+	}
+	return false
 }
 
 // receivingID returns the receiving-side domain id belongs to, or "".

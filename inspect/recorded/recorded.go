@@ -21,7 +21,10 @@
 // have written it; a field above it naming another authserv-id was written
 // by someone the receiving side does not vouch for. Microsoft 365 writes no
 // authserv-id at all; such a field above the boundary is trusted by
-// position alone, and says so.
+// position alone, and says so. Gmail writes its field just below its own
+// Received field, against RFC 8601 §4: a receiving-side field among the
+// trace fields right below the boundary's Received field is trusted as
+// well, unless the same authserv-id also wrote one above it.
 package recorded
 
 import "github.com/headercheck/headercheck/inspect/trace"
