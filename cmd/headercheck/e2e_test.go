@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -29,6 +30,10 @@ func buildBinary(t *testing.T) string {
 func TestBinary(t *testing.T) {
 	bin := buildBinary(t)
 	missing := filepath.Join(t.TempDir(), "x.eml")
+	// Every case that inspects replays testdata/examples.dns, so the
+	// binary never asks the network.
+	snapshot := "testdata/examples.dns"
+	saved := filepath.Join(t.TempDir(), "saved.dns")
 	cases := []struct {
 		name   string
 		args   []string
@@ -37,14 +42,18 @@ func TestBinary(t *testing.T) {
 		stdout []string // fragments stdout must hold
 		stderr string   // all of stderr
 	}{
-		{name: "a file", args: []string{phishing},
-			stdout: []string{"== " + phishing + " ==\n", `From:       "PayPal Service" <service@paypal.example>`, "Received:   2 headers"}},
-		{name: "an mbox as JSON", args: []string{"--json", inbox},
-			stdout: []string{`"index":1`, `"index":2`, `"index":3`, `"subject":"Lunch on Friday?"`}},
-		{name: "stdin without a FILE", stdin: phishing,
+		{name: "a file", args: []string{"--dns-snapshot", snapshot, phishing}, code: exitReject,
+			stdout: []string{"== " + phishing + " ==\n", `From:       "PayPal Service" <service@paypal.example>`, "Received:   2 headers", "Verdict: REJECT"}},
+		{name: "an mbox as JSON", args: []string{"--json", "--dns-snapshot", snapshot, inbox}, code: exitReject,
+			stdout: []string{`"index":1`, `"index":2`, `"index":3`, `"subject":"Lunch on Friday?"`, `"disposition":"reject"`}},
+		{name: "one message of an mbox", args: []string{"--json", "--dns-snapshot", snapshot, "--message", "2", inbox}, code: exitDeliver,
+			stdout: []string{`"index":2`, `"disposition":"deliver"`}},
+		{name: "stdin without a FILE", args: []string{"--dns-snapshot", snapshot}, stdin: phishing, code: exitReject,
 			stdout: []string{"== stdin ==\n", "Subject:    Your account is limited"}},
-		{name: "stdin as -", args: []string{"--json", "-"}, stdin: inbox,
+		{name: "stdin as -", args: []string{"--json", "--dns-snapshot", snapshot, "-"}, stdin: inbox, code: exitReject,
 			stdout: []string{`"file":"stdin","index":3`}},
+		{name: "save the DNS a run used", args: []string{"--json", "--dns-snapshot", snapshot, "--save-dns", saved, phishing}, code: exitReject,
+			stdout: []string{`"name":"_dmarc.paypal.example."`}},
 		{name: "help", args: []string{"--help"}, stdout: []string{"Usage:", ":pipe -m headercheck"}},
 		{name: "usage error", args: []string{"--json", "--text", phishing}, code: 2,
 			stderr: "headercheck: --json and --text ask for different outputs; give one\nRun 'headercheck --help' for usage and examples.\n"},
@@ -87,5 +96,20 @@ func TestBinary(t *testing.T) {
 				t.Errorf("stderr %q, want %q", errOut.String(), c.stderr)
 			}
 		})
+	}
+
+	// The snapshot saved replays the same report.
+	again := exec.Command(bin, "--json", "--dns-snapshot", saved, phishing)
+	var first, second bytes.Buffer
+	again.Stdout = &second
+	if err := again.Run(); err == nil || again.ProcessState.ExitCode() != exitReject {
+		t.Fatalf("replaying the saved snapshot: %v", err)
+	}
+	orig := exec.Command(bin, "--json", "--dns-snapshot", snapshot, phishing)
+	orig.Stdout = &first
+	orig.Run()
+	strip := regexp.MustCompile(`"(at|rtt_ms|server)":("[^"]*"|[0-9.]+)|"title":"Evaluated as of"[^}]*`)
+	if a, b := strip.ReplaceAllString(first.String(), ""), strip.ReplaceAllString(second.String(), ""); a != b {
+		t.Errorf("the saved snapshot replays differently:\n%s\n---\n%s", b, a)
 	}
 }

@@ -17,11 +17,13 @@ import (
 	"github.com/headercheck/headercheck/inspect/safe"
 )
 
-// helpText is --help. Flags whose feature lands with a later check say
-// "(coming: ...)" until then; they are parsed and validated already, so
-// scripts written against CONTRACT.md keep working as features arrive.
+// helpText is --help. A flag whose feature is not built yet says
+// "(coming)"; it is parsed and validated already, so scripts written
+// against CONTRACT.md keep working as features arrive.
 const helpText = `headercheck: does this email really come from where it says? It replays the
-checks a receiving server makes (SPF, DKIM, DMARC) and shows each step, and why.
+checks a receiving server makes (SPF, DKIM, DMARC, ARC, reverse DNS), shows
+each step and why, compares them with what the receiver recorded, and says
+whether a receiver that follows DMARC delivers, quarantines or rejects it.
 
 Usage:
   headercheck [flags] [FILE | -]
@@ -36,6 +38,10 @@ Examples:
   headercheck --text ~/Mail/phishing.mbox      every message of an mbox, as text
   headercheck --json --message 3 inbox.mbox    message 3 only, as one JSON line
   headercheck - < suspicious.eml               the message on stdin
+  headercheck --save-dns case.dns case.eml     keep every DNS answer used...
+  headercheck --dns-snapshot case.dns case.eml ...and replay them offline
+  headercheck --ip 192.0.2.7 --mail-from a@example.org case.eml
+                                               what if it came from there?
   notmuch show --format=raw id:8f2c1@mailer.example | headercheck --json
 
   mutt / neomutt: select a message and pipe it (key |) to headercheck, or add
@@ -51,8 +57,7 @@ Output:
                       terminal); honours NO_COLOR
   --message N         only message N (1-based) of an mbox
 
-Replay (coming: the SPF, DKIM and DMARC checks land in later versions; these
-flags are checked now and used once they do):
+Replay (DNS is asked as it is now; a snapshot replays a run offline):
   --dns ADDR          ask this DNS server (host or host:port, IPv4 or IPv6)
                       instead of the system resolver configuration
   --dns-snapshot FILE answer every DNS query from this snapshot (.dns); nothing
@@ -263,21 +268,6 @@ func dashDash(err error) error {
 	s = strings.Replace(s, "flag needs an argument: -", "flag needs a value: --", 1)
 	s = strings.Replace(s, " for flag -", " for flag --", 1)
 	return errors.New(safe.Text(s))
-}
-
-// comingNotes names the flags given whose feature is not built yet, so the
-// user knows they had no effect.
-func (c *config) comingNotes() string {
-	var names []string
-	for _, n := range []string{"dns", "dns-snapshot", "save-dns", "timeout", "ip", "helo", "mail-from", "at", "strict-dkim", "trust-arc", "dmarc"} {
-		if c.set[n] {
-			names = append(names, "--"+n)
-		}
-	}
-	if len(names) == 0 {
-		return ""
-	}
-	return strings.Join(names, ", ") + " accepted but not used yet: the SPF, DKIM and DMARC checks are coming in a later version"
 }
 
 // dnsServer checks a --dns value (host or host:port, IPv6 with or without

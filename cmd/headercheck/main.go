@@ -9,16 +9,19 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
+	"github.com/headercheck/headercheck/inspect/dnsx"
 	"golang.org/x/term"
 )
 
-// Exit status of report modes (CONTRACT.md). 3 (a quarantine) and 4 (a
-// reject) come with the verdict.
+// Exit status of report modes (CONTRACT.md).
 const (
-	exitDeliver = 0 // every inspected message would be delivered
-	exitError   = 1 // nothing could be inspected
-	exitUsage   = 2 // a usage error
+	exitDeliver    = 0 // every inspected message would be delivered
+	exitError      = 1 // nothing could be inspected
+	exitUsage      = 2 // a usage error
+	exitQuarantine = 3 // at least one quarantine and no reject
+	exitReject     = 4 // at least one reject
 )
 
 // env is what run needs to know about the process it runs in, so tests can
@@ -26,6 +29,21 @@ const (
 type env struct {
 	stdinTerminal  bool // stdin is a terminal: no message is being piped in
 	stdoutTerminal bool // stdout is a terminal: the interactive mode applies
+	// now is the clock; nil means time.Now. Tests fix it so reports are
+	// the same on every run.
+	now func() time.Time
+	// dns answers when the flags name no DNS source, instead of the
+	// servers of /etc/resolv.conf; nil means those. Tests set it so that
+	// no test asks the network.
+	dns dnsx.Resolver
+}
+
+// clock is e's clock.
+func (e env) clock() func() time.Time {
+	if e.now == nil {
+		return time.Now
+	}
+	return e.now
 }
 
 func main() {
@@ -51,15 +69,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, e env) int {
 		fmt.Fprintf(stderr, "headercheck: %v\nRun 'headercheck --help' for usage and examples.\n", err)
 		return exitUsage
 	}
-	if notes := cfg.comingNotes(); notes != "" {
-		fmt.Fprintf(stderr, "headercheck: note: %s\n", notes)
-	}
 	if cfg.demo {
 		fmt.Fprintln(stderr, "headercheck: --demo: the bundled lessons are coming in a later version; there is nothing to show yet")
 		return exitError
 	}
 	if wantTUI(cfg, e) {
-		return runTUI(cfg, stdin, stdout, stderr)
+		return runTUI(cfg, stdin, stdout, stderr, e)
 	}
-	return inspectInput(cfg, stdin, stdout, stderr)
+	return inspectInput(cfg, stdin, stdout, stderr, e)
 }

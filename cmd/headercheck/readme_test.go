@@ -73,8 +73,10 @@ func TestReadmeExample(t *testing.T) {
 		}
 		fields = append(fields, a)
 	}
+	// The example is the PayPal look-alike, which a receiver rejects
+	// (exit 4). pipeEnv answers its DNS from testdata/examples.dns.
 	r := runWith(t, pipeEnv, "", fields...)
-	if r.code != 0 || r.stderr != "" || !strings.Contains(r.stdout, "From:") {
+	if r.code != exitReject || r.stderr != "" || !strings.Contains(r.stdout, "From:") || !strings.Contains(r.stdout, "Verdict: REJECT") {
 		t.Errorf("README example: exit %d, stderr %q, stdout:\n%s", r.code, r.stderr, r.stdout)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/headercheck/headercheck/inspect"
 	"github.com/headercheck/headercheck/inspect/dmarc"
@@ -22,7 +21,7 @@ func wantTUI(cfg *config, e env) bool {
 // runTUI loads the input and shows it in the TUI; it exits 0 when the user
 // quits. A message piped on stdin is read first; the TUI then takes its
 // keys from the controlling terminal.
-func runTUI(cfg *config, stdin io.Reader, stdout, stderr io.Writer) int {
+func runTUI(cfg *config, stdin io.Reader, stdout, stderr io.Writer, e env) int {
 	src, err := openInput(cfg, stdin)
 	if err != nil {
 		fmt.Fprintf(stderr, "headercheck: %s\n", safe.Text(err.Error()))
@@ -34,7 +33,7 @@ func runTUI(cfg *config, stdin io.Reader, stdout, stderr io.Writer) int {
 			cfg.message, safe.Text(src.Name), countNoun(src.Len(), "message"))
 		return exitUsage
 	}
-	opts, saver, err := tuiOptions(cfg)
+	opts, saver, err := inspectOptions(cfg, e)
 	if err != nil {
 		fmt.Fprintf(stderr, "headercheck: %s\n", safe.Text(err.Error()))
 		return exitError
@@ -58,10 +57,12 @@ func runTUI(cfg *config, stdin io.Reader, stdout, stderr io.Writer) int {
 	return exitDeliver
 }
 
-// tuiOptions are the inspection options of the flags. The resolver is left
-// uncached (a snapshot, or the client, behind a Saver for --save-dns): the
-// TUI puts its own cache in front and renews it when the user replays.
-func tuiOptions(cfg *config) (inspect.Options, *dnsx.Saver, error) {
+// inspectOptions are the inspection options of the flags, for the TUI and
+// the reports. The resolver is left uncached (a snapshot, or the client,
+// behind a Saver for --save-dns): the TUI puts its own cache in front and
+// renews it when the user replays; the reports put one cache in front for
+// the whole run.
+func inspectOptions(cfg *config, e env) (inspect.Options, *dnsx.Saver, error) {
 	var base dnsx.Resolver
 	switch {
 	case cfg.dnsSnapshot != "":
@@ -72,6 +73,8 @@ func tuiOptions(cfg *config) (inspect.Options, *dnsx.Saver, error) {
 		base = snap
 	case cfg.dns != "":
 		base = dnsx.NewClient(cfg.dns)
+	case e.dns != nil:
+		base = e.dns
 	default:
 		servers, err := dnsx.SystemServers("")
 		if err != nil {
@@ -86,7 +89,7 @@ func tuiOptions(cfg *config) (inspect.Options, *dnsx.Saver, error) {
 	}
 	opts := inspect.Options{
 		Resolver:   base,
-		Now:        time.Now,
+		Now:        e.clock(),
 		At:         cfg.atTime,
 		AtReceived: cfg.at == "received",
 		Standard:   dmarc.Standard(cfg.dmarc),

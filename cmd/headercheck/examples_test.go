@@ -1,0 +1,54 @@
+package main
+
+import (
+	"os"
+	"testing"
+	"time"
+
+	"github.com/headercheck/headercheck/inspect/dnsx"
+	"github.com/headercheck/headercheck/inspect/dnsx/dnstest"
+)
+
+// TestExamplesSnapshot: testdata/examples.dns, which every test here
+// answers DNS from, is what testdata/examples.zone answers on a real DNS
+// server for the bundled examples, written by the Saver that --save-dns
+// uses, plus a last line making every other name not exist. Replaying it
+// gives the reports a live run gives. -update rewrites it.
+func TestExamplesSnapshot(t *testing.T) {
+	srv := dnstest.Start(t, "testdata/examples.zone")
+	client := dnsx.NewClient(srv.Addr)
+	client.Timeout = 500 * time.Millisecond
+	live := dnsx.NewSaver(client)
+	e := env{now: testNow, dns: live}
+	var want []string
+	for _, in := range []string{phishing, inbox} {
+		want = append(want, runWith(t, e, "", "--text", in).stdout)
+	}
+	if *update {
+		live.Comment = []string{"The DNS of the bundled examples (testdata/examples), from testdata/examples.zone;", "written by TestExamplesSnapshot -update. Every name it does not answer does not exist."}
+		path := "testdata/examples.dns"
+		if err := live.Save(path); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.WriteString("\n; every other name does not exist\n;! zone .\n"); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	snap, err := dnsx.LoadSnapshot("testdata/examples.dns")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, in := range []string{phishing, inbox} {
+		got := runWith(t, env{now: testNow, dns: snap}, "", "--text", in).stdout
+		if got != want[i] {
+			t.Errorf("%s: the snapshot's report differs from the live one (run with -update):\n%s\n---\n%s", in, got, want[i])
+		}
+	}
+}
