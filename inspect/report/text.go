@@ -551,6 +551,9 @@ func (t *textWriter) arc(rep *inspect.Report) {
 		r = trace.None
 	}
 	t.resultHeading("ARC", r, detail)
+	if a.Reason != "" {
+		t.para("  ", "  ", safe.Text(a.Reason))
+	}
 	t.steps(a.Steps, "  ")
 }
 

@@ -1,0 +1,59 @@
+package report_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/headercheck/headercheck/inspect/report"
+)
+
+// BenchmarkJSON encodes the report of a message with two DKIM signatures
+// (testdata/aligned.eml) as a JSON line; BenchmarkText renders its text
+// report. Both run in the workers of a batch run, once per message.
+func BenchmarkJSON(b *testing.B) {
+	rep := inspectFile(b, startDNS(b), "aligned")
+	line, _ := report.JSON(rep)
+	b.SetBytes(int64(len(line)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := report.JSON(rep); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkEncoder is BenchmarkJSON through the Encoder a run uses.
+func BenchmarkEncoder(b *testing.B) {
+	rep := inspectFile(b, startDNS(b), "aligned")
+	enc := report.NewEncoder()
+	line, _ := enc.JSON(rep)
+	b.SetBytes(int64(len(line)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := enc.JSON(rep); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkMarshal is encoding/json alone on the same report, for
+// comparison with BenchmarkJSON.
+func BenchmarkMarshal(b *testing.B) {
+	rep := inspectFile(b, startDNS(b), "aligned")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := json.Marshal(rep); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkText(b *testing.B) {
+	rep := inspectFile(b, startDNS(b), "aligned")
+	out := report.Text(rep, report.TextOptions{})
+	b.SetBytes(int64(len(out)))
+	b.ReportAllocs()
+	for b.Loop() {
+		report.Text(rep, report.TextOptions{})
+	}
+}

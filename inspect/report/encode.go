@@ -1,0 +1,453 @@
+package report
+
+import (
+	"bytes"
+	"encoding"
+	"encoding/json"
+	"errors"
+	"math"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	"github.com/headercheck/headercheck/inspect"
+	"github.com/headercheck/headercheck/inspect/arc"
+	"github.com/headercheck/headercheck/inspect/dkim"
+	"github.com/headercheck/headercheck/inspect/dmarc"
+	"github.com/headercheck/headercheck/inspect/iprev"
+	"github.com/headercheck/headercheck/inspect/message"
+	"github.com/headercheck/headercheck/inspect/received"
+	"github.com/headercheck/headercheck/inspect/receivers"
+	"github.com/headercheck/headercheck/inspect/safe"
+	"github.com/headercheck/headercheck/inspect/spf"
+	"github.com/headercheck/headercheck/inspect/trace"
+)
+
+// Encoder writes reports as JSON lines several times faster than
+// encoding/json, with the same bytes (TestEncoderMatchesMarshal checks them
+// against inspect.Report.MarshalJSON on every test report).
+//
+// Why it exists: the report's types write absent lists as [] through
+// MarshalJSON methods that call json.Marshal again, and encoding/json
+// re-validates every such method's output, so a step nested four deep is
+// scanned five times; a report of 35 KB cost half a millisecond, more than
+// inspecting the message. The Encoder walks the same structs by reflection,
+// honouring their json tags, and applies what those MarshalJSON methods do
+// (nil lists as [], an unset ARC result as none) itself. A type it does not
+// know that has its own MarshalJSON is asked for it and its output copied;
+// anything it cannot encode the same way makes it fall back to
+// encoding/json for the whole report.
+//
+// The Encoder checks itself: the first report it encodes is also encoded
+// with encoding/json, and if the two differ (a report type changed and the
+// Encoder was not told), it uses encoding/json from then on. A change costs
+// speed, never a wrong line.
+//
+// An Encoder is safe for concurrent use; a run makes one and shares it.
+type Encoder struct {
+	types   sync.Map // reflect.Type -> *structInfo
+	checked sync.Once
+	slow    atomic.Bool // the self-check failed: use encoding/json
+}
+
+// NewEncoder returns an Encoder.
+func NewEncoder() *Encoder { return &Encoder{} }
+
+// JSON returns rep as one line of JSON Lines, newline included: the
+// contract's object, terminal-safe, as the package function JSON.
+func (e *Encoder) JSON(rep *inspect.Report) ([]byte, error) {
+	if e.slow.Load() {
+		return JSON(rep)
+	}
+	b, err := e.appendReport(make([]byte, 0, 16<<10), rep)
+	if err != nil {
+		return JSON(rep)
+	}
+	b = append(safe.JSON(b), '\n')
+	e.checked.Do(func() {
+		if want, err := JSON(rep); err == nil && !bytes.Equal(b, want) {
+			e.slow.Store(true)
+			b = want
+		}
+	})
+	return b, nil
+}
+
+// Fast reports whether the Encoder still uses its own encoding, that is,
+// its self-check passed (or has not run yet).
+func (e *Encoder) Fast() bool { return !e.slow.Load() }
+
+// errFallback means the value needs encoding/json.
+var errFallback = errors.New("report: encode with encoding/json")
+
+// reportObject mirrors inspect.Report.MarshalJSON's object, key for key.
+type reportObject struct {
+	Source    message.Summary    `json:"source"`
+	Envelope  received.Envelope  `json:"envelope"`
+	Received  []received.Hop     `json:"received"`
+	Boundary  int                `json:"boundary"`
+	IPRev     iprev.Result       `json:"iprev"`
+	SPF       spf.Result         `json:"spf"`
+	DKIM      []dkim.Signature   `json:"dkim"`
+	DMARC     dmarc.Result       `json:"dmarc"`
+	Verdict   inspect.Verdict    `json:"verdict"`
+	Recorded  inspect.Recorded   `json:"recorded"`
+	ARC       arc.Result         `json:"arc"`
+	Receivers []inspect.Receiver `json:"receivers"`
+	DNS       []trace.Query      `json:"dns"`
+
+	SPFHELO       *spf.Result       `json:"spf_helo,omitempty"`
+	At            string            `json:"at"`
+	AtSource      string            `json:"at_source"`
+	BoundarySteps []trace.Step      `json:"boundary_steps"`
+	AutoBoundary  int               `json:"auto_boundary"`
+	Transit       *float64          `json:"transit_seconds"`
+	Receiving     []string          `json:"receiving_domains"`
+	Origins       []received.Origin `json:"origins"`
+	Steps         []trace.Step      `json:"steps"`
+}
+
+type errorObject struct {
+	Source message.Summary `json:"source"`
+	Error  string          `json:"error"`
+}
+
+func (e *Encoder) appendReport(b []byte, r *inspect.Report) ([]byte, error) {
+	if r.Error != "" {
+		return e.appendValue(b, reflect.ValueOf(errorObject{r.Source, r.Error}))
+	}
+	at := ""
+	if !r.At.IsZero() {
+		at = r.At.UTC().Format(time.RFC3339)
+	}
+	obj := reportObject{
+		Source: r.Source, Envelope: r.Chain.Envelope, Received: r.Chain.Hops, Boundary: r.Chain.Boundary,
+		IPRev: r.IPRev, SPF: r.SPF, DKIM: r.DKIM, DMARC: r.DMARC, Verdict: r.Verdict, Recorded: r.Recorded,
+		ARC: r.ARC, Receivers: r.Receivers, DNS: r.DNS, SPFHELO: r.SPFHELO, At: at, AtSource: r.AtSource,
+		BoundarySteps: r.Chain.Steps, AutoBoundary: r.Chain.AutoBoundary, Transit: r.Chain.Transit,
+		Receiving: r.Chain.Receiving, Origins: r.Chain.Origins, Steps: r.Steps,
+	}
+	// Every top-level list is [] when absent (inspect.Report.MarshalJSON).
+	return e.appendStruct(b, reflect.ValueOf(obj), nil, true)
+}
+
+// emptyLists names the fields that a type's own MarshalJSON writes as []
+// (or {}) when nil: for these types the Encoder does the same instead of
+// calling the method. A type not named here with a MarshalJSON method is
+// asked for its JSON.
+func emptyLists(t reflect.Type) ([]string, bool) {
+	switch t {
+	case reflect.TypeFor[trace.Step]():
+		return []string{"Steps"}, true
+	case reflect.TypeFor[trace.Query]():
+		return []string{"Answers"}, true
+	case reflect.TypeFor[received.Hop]():
+		return []string{"Anomalies"}, true
+	case reflect.TypeFor[received.Chain]():
+		return []string{"Hops", "Steps", "Receiving", "Origins"}, true
+	case reflect.TypeFor[iprev.Result]():
+		return []string{"Names", "Confirmed", "Steps"}, true
+	case reflect.TypeFor[dmarc.Result]():
+		return []string{"Steps"}, true
+	case reflect.TypeFor[inspect.Verdict]():
+		return []string{"Signs", "Steps"}, true
+	case reflect.TypeFor[inspect.Recorded]():
+		return []string{"AuthenticationResults", "Differences"}, true
+	case reflect.TypeFor[arc.Result]():
+		return []string{"Steps", "Sets"}, true
+	case reflect.TypeFor[inspect.Receiver]():
+		return []string{"Fields"}, true
+	case reflect.TypeFor[receivers.Header]():
+		return []string{"Fields", "Meaning", "Keys"}, true
+	}
+	return nil, false
+}
+
+type fieldInfo struct {
+	index     int
+	key       string // `"name":`
+	omitEmpty bool
+}
+
+type structInfo struct {
+	fields []fieldInfo
+	err    error
+}
+
+func (e *Encoder) info(t reflect.Type) *structInfo {
+	if v, ok := e.types.Load(t); ok {
+		return v.(*structInfo)
+	}
+	si := &structInfo{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if f.Anonymous {
+			si.err = errFallback // embedding: encoding/json's rules are subtle
+			break
+		}
+		if !f.IsExported() {
+			continue
+		}
+		tag := f.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		if name == "" {
+			name = f.Name
+		}
+		fi := fieldInfo{index: i, key: string(appendString(nil, name)) + ":"}
+		for o := range strings.SplitSeq(opts, ",") {
+			switch o {
+			case "omitempty":
+				fi.omitEmpty = true
+			case "", "omitzero":
+				if o == "omitzero" {
+					si.err = errFallback
+				}
+			default:
+				si.err = errFallback // ",string" and the like
+			}
+		}
+		si.fields = append(si.fields, fi)
+	}
+	e.types.Store(t, si)
+	return si
+}
+
+func (e *Encoder) appendValue(b []byte, v reflect.Value) ([]byte, error) {
+	t := v.Type()
+	if t.Kind() != reflect.Pointer && t.Kind() != reflect.Interface {
+		if lists, ok := emptyLists(t); ok {
+			return e.appendStruct(b, v, lists, false)
+		}
+		if t.Implements(reflect.TypeFor[json.Marshaler]()) {
+			out, err := v.Interface().(json.Marshaler).MarshalJSON()
+			if err != nil || !json.Valid(out) {
+				return b, errFallback
+			}
+			return append(b, out...), nil
+		}
+		if t.Implements(reflect.TypeFor[encoding.TextMarshaler]()) && t.Kind() != reflect.String {
+			return b, errFallback
+		}
+	}
+	switch t.Kind() {
+	case reflect.String:
+		if t.Implements(reflect.TypeFor[encoding.TextMarshaler]()) {
+			return b, errFallback
+		}
+		return appendString(b, v.String()), nil
+	case reflect.Bool:
+		return strconv.AppendBool(b, v.Bool()), nil
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return strconv.AppendInt(b, v.Int(), 10), nil
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return strconv.AppendUint(b, v.Uint(), 10), nil
+	case reflect.Float64, reflect.Float32:
+		return appendFloat(b, v.Float(), t.Bits())
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return append(b, "null"...), nil
+		}
+		if m := reflect.TypeFor[json.Marshaler](); t.Kind() == reflect.Pointer && t.Implements(m) && !t.Elem().Implements(m) {
+			return b, errFallback // a pointer-receiver MarshalJSON
+		}
+		return e.appendValue(b, v.Elem())
+	case reflect.Struct:
+		return e.appendStruct(b, v, nil, false)
+	case reflect.Slice:
+		if v.IsNil() {
+			return append(b, "null"...), nil
+		}
+		if t.Elem().Kind() == reflect.Uint8 {
+			return b, errFallback // base64
+		}
+		return e.appendList(b, v)
+	case reflect.Array:
+		return e.appendList(b, v)
+	case reflect.Map:
+		if v.IsNil() {
+			return append(b, "null"...), nil
+		}
+		return e.appendMap(b, v)
+	}
+	return b, errFallback
+}
+
+func (e *Encoder) appendList(b []byte, v reflect.Value) ([]byte, error) {
+	b = append(b, '[')
+	var err error
+	for i := range v.Len() {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if b, err = e.appendValue(b, v.Index(i)); err != nil {
+			return b, err
+		}
+	}
+	return append(b, ']'), nil
+}
+
+func (e *Encoder) appendMap(b []byte, v reflect.Value) ([]byte, error) {
+	if k := v.Type().Key(); k.Kind() != reflect.String || k.Implements(reflect.TypeFor[encoding.TextMarshaler]()) {
+		return b, errFallback
+	}
+	keys := v.MapKeys()
+	slices.SortFunc(keys, func(a, c reflect.Value) int { return strings.Compare(a.String(), c.String()) })
+	b = append(b, '{')
+	var err error
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, k.String())
+		b = append(b, ':')
+		if b, err = e.appendValue(b, v.MapIndex(k)); err != nil {
+			return b, err
+		}
+	}
+	return append(b, '}'), nil
+}
+
+// appendStruct writes a struct; the fields named in lists (every field,
+// with all) are written [] (a map {}) when nil, as the type's MarshalJSON
+// would.
+func (e *Encoder) appendStruct(b []byte, v reflect.Value, lists []string, all bool) ([]byte, error) {
+	t := v.Type()
+	si := e.info(t)
+	if si.err != nil {
+		return b, si.err
+	}
+	b = append(b, '{')
+	first := true
+	var err error
+	for _, fi := range si.fields {
+		fv := v.Field(fi.index)
+		if fi.omitEmpty && isEmpty(fv) {
+			continue
+		}
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = append(b, fi.key...)
+		if (fv.Kind() == reflect.Slice || fv.Kind() == reflect.Map) && fv.IsNil() && (all || slices.Contains(lists, t.Field(fi.index).Name)) {
+			if fv.Kind() == reflect.Map {
+				b = append(b, "{}"...)
+			} else {
+				b = append(b, "[]"...)
+			}
+			continue
+		}
+		if b, err = e.appendValue(b, fv); err != nil {
+			return b, err
+		}
+	}
+	return append(b, '}'), nil
+}
+
+// isEmpty is encoding/json's omitempty test.
+func isEmpty(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
+		return v.Len() == 0
+	case reflect.Bool:
+		return !v.Bool()
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return v.Int() == 0
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return v.Uint() == 0
+	case reflect.Float32, reflect.Float64:
+		return v.Float() == 0
+	case reflect.Interface, reflect.Pointer:
+		return v.IsNil()
+	}
+	return false
+}
+
+// appendFloat writes a number as encoding/json does (ES6 style).
+func appendFloat(b []byte, f float64, bits int) ([]byte, error) {
+	if math.IsInf(f, 0) || math.IsNaN(f) {
+		return b, errFallback // encoding/json refuses it, and says why
+	}
+	abs := math.Abs(f)
+	format := byte('f')
+	if abs != 0 {
+		if bits == 64 && (abs < 1e-6 || abs >= 1e21) || bits == 32 && (float32(abs) < 1e-6 || float32(abs) >= 1e21) {
+			format = 'e'
+		}
+	}
+	b = strconv.AppendFloat(b, f, format, -1, bits)
+	if format == 'e' {
+		n := len(b)
+		if n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+			b[n-2] = b[n-1]
+			b = b[:n-1]
+		}
+	}
+	return b, nil
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendString writes s as a JSON string as encoding/json does without
+// HTML escaping: '"' and '\' escaped, \b \f \n \r \t by name, the other C0
+// controls as \u00XX, bytes that are not UTF-8 as \ufffd, U+2028 and U+2029
+// as escapes. safe.JSON then escapes DEL, C1 and bidi controls.
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '\\', '"':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
