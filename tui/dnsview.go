@@ -74,6 +74,9 @@ func (d dnsView) Update(msg tea.Msg) (dnsView, tea.Cmd) {
 }
 
 func (d dnsView) sync() dnsView {
+	if d.styles == nil {
+		return d // not laid out yet: layout syncs it once it has a frame
+	}
 	n := len(d.queries)
 	d.list.height = min(max((d.height-1)*3/5, 3), max(n, 1))
 	d.detail.height = max(d.height-1-d.list.height-1, 0)

@@ -23,6 +23,7 @@ type headerView struct {
 	query   string
 	matches []hmatch
 	cur     int // the current match, -1 for none
+	wrapped int // the width rows were wrapped to; 0 when they must be redone
 }
 
 // hrow is one screen row: a piece of logical line `line` from byte start
@@ -52,10 +53,9 @@ func (h headerView) setMessage(m *message.Message) headerView {
 			h.lines = append(h.lines, block(l))
 		}
 	}
-	return h.relayout()
+	h.wrapped = 0 // wrapped when shown (layout)
+	return h
 }
-
-func (h headerView) setSize() headerView { return h.relayout() }
 
 // relayout wraps the lines to the width and recomputes the matches.
 func (h headerView) relayout() headerView {
@@ -76,6 +76,7 @@ func (h headerView) relayout() headerView {
 			start = end
 		}
 	}
+	h.wrapped = w
 	h.sc.height = h.bodyHeight()
 	h.sc = h.sc.clamp(len(h.rows))
 	return h.search(h.query, false)

@@ -1,7 +1,9 @@
 package tui
 
 import (
+	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -66,6 +68,9 @@ func start(t *testing.T, cfg Config, w, h int) *harness {
 	filter := func(m tea.Model, msg tea.Msg) tea.Msg {
 		if p, ok := msg.(probeMsg); ok {
 			mm := m.(Model)
+			// The list's entries are written in place by Update; the
+			// test reads its own copy.
+			mm.list.entries = slices.Clone(mm.list.entries)
 			p.done <- &mm
 			return nil
 		}
@@ -154,4 +159,11 @@ func trimRight(v string) string {
 		lines[i] = strings.TrimRight(l, " ")
 	}
 	return strings.Join(lines, "\n")
+}
+
+func teatestTimeout() teatest.FinalOpt { return teatest.WithFinalTimeout(5 * time.Second) }
+
+func readAll(r io.Reader) (string, error) {
+	b, err := io.ReadAll(r)
+	return string(b), err
 }

@@ -62,7 +62,8 @@ func DefaultKeyMap() KeyMap {
 
 // ShortHelp is the footer line.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.NextView, k.Views, k.Open, k.Toggle, k.Search, k.NextMatch, k.Boundary, k.Back, k.Help, k.Quit}
+	// Quit and help first: when the line is cut to the width, they stay.
+	return []key.Binding{k.Quit, k.Help, k.Back, k.NextView, k.Views, k.Open, k.Toggle, k.Search, k.NextMatch, k.Boundary, k.WhatIf}
 }
 
 // FullHelp is the ? screen, in columns.
@@ -108,7 +109,7 @@ func (k KeyMap) forContext(c where, mbox bool) KeyMap {
 	on(&k.Boundary, c == inRoute)
 	on(&k.WhatIf, message)
 	on(&k.Replay, message)
-	on(&k.Back, c == inInput || (mbox && message))
+	on(&k.Back, c == inInput || c == inList || c == inHeaders || (mbox && message))
 	on(&k.Up, c != inInput)
 	on(&k.Down, c != inInput)
 	on(&k.PageUp, c != inInput)

@@ -33,7 +33,10 @@ const (
 // background for the rows on screen, and a filter.
 type msgList struct {
 	frame
-	name     string
+	name string
+	// entries is written in place (an mbox may hold a million messages,
+	// too many to copy per message), so copies of the model share it; only
+	// Update writes it, on Bubble Tea's one goroutine.
 	entries  []listEntry
 	shown    []int // indexes of the entries that pass the filter
 	sel      int   // row in shown
@@ -253,8 +256,9 @@ func (l msgList) row(r, i, fromW, subjW, badgeW, dateW int) string {
 		plainBadge = "ERROR"
 		badge = st.Error.Render(padRight(plainBadge, badgeW))
 	case e.state == inspected:
-		plainBadge = strings.ToUpper(string(e.disp))
-		badge = st.Badge(e.disp).Render(plainBadge) + strings.Repeat(" ", max(badgeW-width(plainBadge)-2, 0))
+		word := strings.ToUpper(string(e.disp))
+		plainBadge = " " + word + " "
+		badge = st.Badge(e.disp).Render(word)
 	case e.state == inspecting:
 		plainBadge = l.spin
 		badge = st.Spinner.Render(padRight(l.spin, badgeW))

@@ -206,6 +206,18 @@ func (m *Model) stop() {
 	}
 }
 
+// keysHere is the key map with only what acts where the user is enabled.
+func (m Model) keysHere() KeyMap {
+	k := m.keys.forContext(m.where(), m.mbox)
+	if m.where() == inHeaders && !m.mbox && m.page.headers.query == "" {
+		k.Back.SetEnabled(false) // nothing to go back from
+	}
+	if m.where() == inList && m.list.filter == "" {
+		k.Back.SetEnabled(false)
+	}
+	return k
+}
+
 // where says where the keys go.
 func (m Model) where() where {
 	switch {
@@ -228,7 +240,7 @@ func (m Model) where() where {
 }
 
 func (m Model) onKey(msg tea.KeyPressMsg) (Model, tea.Cmd, bool) {
-	k := m.keys.forContext(m.where(), m.mbox)
+	k := m.keysHere()
 	if key.Matches(msg, k.Quit) {
 		return m, nil, true
 	}

@@ -120,6 +120,9 @@ func (r routeView) detailWidth() int {
 }
 
 func (r routeView) sync() routeView {
+	if r.styles == nil {
+		return r // not laid out yet: layout syncs it once it has a frame
+	}
 	rows := 2 * len(r.chain.Hops)
 	if r.sideBySide() {
 		r.list.height = r.height

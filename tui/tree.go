@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -126,6 +127,9 @@ func (t stepTree) Update(msg tea.Msg) (stepTree, tea.Cmd) {
 	r := t.row(vis)
 	k := t.keys
 	moved := true
+	// Copy before opening or closing a step: earlier copies of the model
+	// share the slice.
+	t.nodes = slices.Clone(t.nodes)
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
 		switch {
@@ -250,6 +254,9 @@ func (t stepTree) View() []string {
 // list so the selection is on screen. Update and resizes call it, so View
 // only reads.
 func (t stepTree) sync() stepTree {
+	if t.styles == nil {
+		return t // not laid out yet: layout syncs it once it has a frame
+	}
 	vis := t.visible()
 	if t.sideBySide() {
 		t.list.height = t.height

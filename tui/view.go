@@ -14,30 +14,45 @@ import (
 func (m Model) layout() Model {
 	w, bh := m.width, max(m.height-chrome, 0)
 	spin := m.spin.View()
-	keys := ptr(m.keys.forContext(m.where(), m.mbox))
+	keys := ptr(m.keysHere())
 	m.help.SetWidth(w)
 	m.list.setFrame(keys, m.styles, w, max(m.height-2, 0), spin)
-	m.list = m.list.sync()
 	p := &m.page
 	p.route.setFrame(keys, m.styles, w, bh, spin)
-	p.route = p.route.sync()
 	for _, t := range []*stepTree{&p.spf, &p.dkim, &p.dmarc} {
 		t.setFrame(keys, m.styles, w, bh, spin)
-		*t = t.sync()
 	}
 	p.dns.setFrame(keys, m.styles, w, bh, spin)
-	p.dns = p.dns.sync()
 	p.form.setFrame(keys, m.styles, w, bh, spin)
-	rewrap := p.headers.width != w
 	p.headers.setFrame(keys, m.styles, w, bh, spin)
-	if rewrap {
-		p.headers = p.headers.relayout()
-	} else {
-		p.headers.sc.height = p.headers.bodyHeight()
-		p.headers.sc = p.headers.sc.clamp(len(p.headers.rows))
+	// Only what is on screen is laid out: the rest is when it is shown,
+	// since every view change goes through here too.
+	if m.inList {
+		m.list = m.list.sync()
+		return m
 	}
-	p.overview.height = bh
-	p.overview = p.overview.clamp(len(m.overviewLines()))
+	switch p.view {
+	case vOverview:
+		p.overview.height = bh
+		p.overview = p.overview.clamp(len(m.overviewLines()))
+	case vRoute:
+		p.route = p.route.sync()
+	case vSPF:
+		p.spf = p.spf.sync()
+	case vDKIM:
+		p.dkim = p.dkim.sync()
+	case vDMARC:
+		p.dmarc = p.dmarc.sync()
+	case vHeaders:
+		if p.headers.wrapped != w {
+			p.headers = p.headers.relayout()
+		} else {
+			p.headers.sc.height = p.headers.bodyHeight()
+			p.headers.sc = p.headers.sc.clamp(len(p.headers.rows))
+		}
+	case vDNS:
+		p.dns = p.dns.sync()
+	}
 	return m
 }
 
@@ -62,7 +77,7 @@ func (m Model) lines() []string {
 		t := fmt.Sprintf("headercheck needs a window of at least %d×%d characters; this one is %d×%d. Please make the window larger. (q quits)", MinWidth, MinHeight, w, h)
 		return fit(wrap(t, max(w, 1)), w, h)
 	}
-	keys := m.keys.forContext(m.where(), m.mbox)
+	keys := m.keysHere()
 	var out []string
 	if m.inList {
 		out = append(out, m.listTitle())
@@ -180,7 +195,7 @@ func (m Model) tabs() string {
 	case p.whatIf != "":
 		status = st.Warn.Render("what if: " + s(p.whatIf) + " (r: as it is)")
 	case m.mbox:
-		status = st.Muted.Render(fmt.Sprintf("message %d of %d · esc: list", p.index+1, len(m.list.entries)))
+		status = st.Muted.Render(fmt.Sprintf("message %d/%d · esc: list", p.index+1, len(m.list.entries)))
 	}
 	room := m.width - width(bar) - 2
 	if status != "" && room >= 12 {
