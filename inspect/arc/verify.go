@@ -141,7 +141,15 @@ type validator struct {
 	n      int // highest instance
 	keys   map[string]dkim.KeyLookup
 	bodies map[dkim.Canon][]byte
+	hashes map[bodyKey]dkim.BodyHash
 	res    Result
+}
+
+// bodyKey names one body hash: signatures with the same canonicalization
+// and l= share it, so a long chain hashes a large body once.
+type bodyKey struct {
+	canon dkim.Canon
+	limit int64
 }
 
 // Verify validates the ARC chain of raw (the message exactly as stored,
@@ -149,7 +157,7 @@ type validator struct {
 // chain that cannot be validated is a result.
 func Verify(ctx context.Context, raw []byte, opts Options) Result {
 	v := &validator{ctx: ctx, opts: opts, m: dkim.Split(raw), byInst: map[int]*instanceFields{},
-		keys: map[string]dkim.KeyLookup{}, bodies: map[dkim.Canon][]byte{}}
+		keys: map[string]dkim.KeyLookup{}, bodies: map[dkim.Canon][]byte{}, hashes: map[bodyKey]dkim.BodyHash{}}
 	v.res.FromDomain = fromDomain(v.m)
 	v.run()
 	return v.res
@@ -739,8 +747,12 @@ func (v *validator) checkAMS(k int) (bool, string, trace.Step) {
 	}
 	key, _ := v.lookupKey(sig.selector, sig.domain)
 
-	canon := v.canonBody(sig.bodyCanon)
-	bh := dkim.HashBody(canon, sig.hash, sig.length)
+	bk := bodyKey{sig.bodyCanon, sig.length}
+	bh, ok := v.hashes[bk]
+	if !ok {
+		bh = dkim.HashBody(v.canonBody(sig.bodyCanon), sig.hash, sig.length)
+		v.hashes[bk] = bh
+	}
 	bodyOK := !bh.Short && bytes.Equal(bh.Sum, sig.bodyHash)
 	body := trace.Step{Title: "Body hash (bh=)", Ref: "RFC 6376 §3.7, §6.1.3 step 3",
 		Detail: fmt.Sprintf("computed %s over %d bytes of %s-canonicalized body; bh= says %s", b64(bh.Sum), bh.Hashed, sig.bodyCanon, b64(sig.bodyHash))}

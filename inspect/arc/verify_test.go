@@ -299,3 +299,24 @@ func TestTooManySets(t *testing.T) {
 		t.Errorf("Verify = %s at %s: %s", got.Result, brokenAt(got), got.Reason)
 	}
 }
+
+// TestFiftySets: the longest chain RFC 8617 allows validates; each seal
+// covers every set below it, 150 header fields for the last.
+func TestFiftySets(t *testing.T) {
+	e := newEnv(t)
+	msg := baseMsg
+	for i := 0; i < arc.MaxInstance; i++ {
+		msg = seal(t, msg, e.mx())
+	}
+	got := e.verify(t, msg)
+	if got.Result != trace.Pass || got.Instances != arc.MaxInstance {
+		t.Fatalf("Verify = %s with %d instances: %s", got.Result, got.Instances, got.Reason)
+	}
+	if n := e.srv.Count("ed._domainkey.mx.example.com.", dns.TypeTXT); n != 1 {
+		t.Errorf("the sealer's key was fetched %d times for 100 signatures, want 1", n)
+	}
+	over := seal(t, msg, e.mx())
+	if got := e.verify(t, over); got.Result != trace.Fail || !strings.Contains(got.Reason, "more than 50") {
+		t.Errorf("51 sets: Verify = %s: %s", got.Result, got.Reason)
+	}
+}
