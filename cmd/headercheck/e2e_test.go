@@ -43,7 +43,7 @@ func TestBinary(t *testing.T) {
 		stderr string   // all of stderr
 	}{
 		{name: "a file", args: []string{"--dns-snapshot", snapshot, phishing}, code: exitReject,
-			stdout: []string{"== " + phishing + " ==\n", `From:       "PayPal Service" <service@paypal.example>`, "Received:   2 headers", "Verdict: REJECT"}},
+			stdout: []string{"== " + phishing + " ==\n", `From:       "PayPal Service" <service@paypal.example>`, "Received chain, oldest hop first (2 hops", "Verdict: REJECT"}},
 		{name: "an mbox as JSON", args: []string{"--json", "--dns-snapshot", snapshot, inbox}, code: exitReject,
 			stdout: []string{`"index":1`, `"index":2`, `"index":3`, `"subject":"Lunch on Friday?"`, `"disposition":"reject"`}},
 		{name: "one message of an mbox", args: []string{"--json", "--dns-snapshot", snapshot, "--message", "2", inbox}, code: exitDeliver,

@@ -56,6 +56,12 @@ Output:
   --text              plain-text report (the default when stdout is not a
                       terminal); honours NO_COLOR
   --message N         only message N (1-based) of an mbox
+  --format authres    print the Authentication-Results header this replay
+                      would add (RFC 8601), to compare with the receiver's
+  --workers N         inspect N messages of an mbox at once (default: one per
+                      CPU); with 1, two runs from one --dns-snapshot write
+                      the same bytes (with more, which message's lookup hit
+                      the run's cache first, "cached", can differ)
 
 Replay (DNS is asked as it is now; a snapshot replays a run offline):
   --dns ADDR          ask this DNS server (host or host:port, IPv4 or IPv6)
@@ -92,6 +98,8 @@ var errHelp = errors.New("help requested")
 // config is the parsed and validated command line.
 type config struct {
 	json, text bool
+	format     string // "authres": print the Authentication-Results header the replay would add
+	workers    int    // messages inspected at once; 0: the CPUs
 	input      string // a path, "-" for stdin, "" for none given
 	message    int    // 0: all
 
@@ -134,6 +142,8 @@ func parseFlags(args []string, e env) (*config, error) {
 	fs.SetOutput(io.Discard)
 	fs.BoolVar(&c.json, "json", false, "")
 	fs.BoolVar(&c.text, "text", false, "")
+	fs.StringVar(&c.format, "format", "", "")
+	fs.IntVar(&c.workers, "workers", 0, "")
 	fs.IntVar(&c.message, "message", 0, "")
 	fs.StringVar(&c.dns, "dns", "", "")
 	fs.StringVar(&c.dnsSnapshot, "dns-snapshot", "", "")
@@ -184,6 +194,19 @@ func parseFlags(args []string, e env) (*config, error) {
 	}
 	if c.json && c.text {
 		return nil, errors.New("--json and --text ask for different outputs; give one")
+	}
+	if c.set["workers"] && (c.workers < 1 || c.workers > 1024) {
+		return nil, fmt.Errorf("--workers %d: want 1 to 1024", c.workers)
+	}
+	switch c.format {
+	case "":
+	case "authres":
+		if c.json || c.text {
+			return nil, errors.New("--format authres is an output of its own; give it without --json or --text")
+		}
+		c.text = true // a report mode, not the TUI
+	default:
+		return nil, fmt.Errorf("--format %s: the only format is authres", safe.Text(c.format))
 	}
 	if c.demo && c.input != "" {
 		return nil, fmt.Errorf("--demo inspects the bundled lessons; it takes no FILE (got %s)", safe.Text(c.input))

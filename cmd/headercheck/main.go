@@ -29,6 +29,9 @@ const (
 type env struct {
 	stdinTerminal  bool // stdin is a terminal: no message is being piped in
 	stdoutTerminal bool // stdout is a terminal: the interactive mode applies
+	stderrTerminal bool // stderr is a terminal: progress bar and summary of a report run
+	width          int  // stdout's width in columns when a terminal, else 0 (80)
+	stderrWidth    int  // stderr's width when a terminal
 	// now is the clock; nil means time.Now. Tests fix it so reports are
 	// the same on every run.
 	now func() time.Time
@@ -50,6 +53,13 @@ func main() {
 	e := env{
 		stdinTerminal:  term.IsTerminal(int(os.Stdin.Fd())),
 		stdoutTerminal: term.IsTerminal(int(os.Stdout.Fd())),
+		stderrTerminal: term.IsTerminal(int(os.Stderr.Fd())),
+	}
+	if e.stdoutTerminal {
+		e.width, _, _ = term.GetSize(int(os.Stdout.Fd()))
+	}
+	if e.stderrTerminal {
+		e.stderrWidth, _, _ = term.GetSize(int(os.Stderr.Fd()))
 	}
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, e))
 }
