@@ -154,6 +154,7 @@ type sealer struct {
 	aar              string // the AAR payload after "i=N; "
 	headers          string // h= of the AMS; "" means a common list
 	t                int64
+	expires          int64  // x= of the AMS; 0: none
 	sealHTag         bool   // add h= to the seal (forbidden)
 	breakSealOrder   bool   // seal the sets in the wrong order
 	extraSealTag     string // appended to the seal's tags
@@ -288,8 +289,12 @@ func seal(t testing.TB, msg string, s sealer) string {
 		h = "from:to:subject:date:message-id"
 	}
 	bh := sha256.Sum256([]byte(relaxedBody(body)))
-	ams := fmt.Sprintf("ARC-Message-Signature: i=%d; a=%s; c=relaxed/relaxed; d=%s;\r\n\ts=%s; t=%d; h=%s;\r\n\tbh=%s;\r\n\tb=",
-		i, s.alg(), s.domain, s.selector, s.t, h, base64.StdEncoding.EncodeToString(bh[:]))
+	x := ""
+	if s.expires != 0 {
+		x = fmt.Sprintf(" x=%d;", s.expires)
+	}
+	ams := fmt.Sprintf("ARC-Message-Signature: i=%d; a=%s; c=relaxed/relaxed; d=%s;\r\n\ts=%s; t=%d;%s h=%s;\r\n\tbh=%s;\r\n\tb=",
+		i, s.alg(), s.domain, s.selector, s.t, x, h, base64.StdEncoding.EncodeToString(bh[:]))
 	// h= picks instances bottom-up (RFC 6376 §5.4.2).
 	var data strings.Builder
 	used := map[string]int{}

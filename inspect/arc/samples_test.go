@@ -42,6 +42,11 @@ func TestRealSamples(t *testing.T) {
 			if got.Result != c.result {
 				t.Errorf("Verify = %s, want %s: %s", got.Result, c.result, got.Reason)
 			}
+			// Every hop's signature still matches: nobody changed these
+			// messages after the first sealer.
+			if got.OldestPass == nil || *got.OldestPass != 0 {
+				t.Errorf("OldestPass = %v, want 0", got.OldestPass)
+			}
 			if len(got.Sets) != len(c.sealers) {
 				t.Fatalf("%d sets, want %d", len(got.Sets), len(c.sealers))
 			}

@@ -72,6 +72,8 @@ func TestVerify(t *testing.T) {
 	missingKey.selector = "gone"
 	futureTag := e.forwarder()
 	futureTag.extraSealTag = " zz=later;"
+	expired := e.lists()
+	expired.expires = time.Date(2025, 11, 20, 12, 0, 0, 0, time.UTC).Unix()
 
 	cases := []struct {
 		name       string
@@ -107,6 +109,7 @@ func TestVerify(t *testing.T) {
 		{name: "seal over sets in the wrong order", msg: seal(t, one, badOrder), result: trace.Fail, instances: 2, brokenAt: "2", oldestPass: "0", reason: "ARC-Seal of i=2"},
 		{name: "seal with h=", msg: seal(t, one, hTag), result: trace.Fail, instances: 2, brokenAt: "2", oldestPass: "0", reason: "must not name the header fields"},
 		{name: "seal with an unknown tag", msg: seal(t, one, futureTag), result: trace.Pass, instances: 2, brokenAt: "null", oldestPass: "0"},
+		{name: "newest signature expired (x=) before the evaluation time", msg: seal(t, baseMsg, expired), result: trace.Fail, instances: 1, brokenAt: "1", reason: "it expired at 2025-11-20T12:00:00Z"},
 		{name: "revoked key", msg: seal(t, baseMsg, revoked), result: trace.Fail, instances: 1, brokenAt: "1", reason: "revoked"},
 		{name: "no key in DNS", msg: seal(t, baseMsg, missingKey), result: trace.Fail, instances: 1, brokenAt: "1", reason: "no key in DNS"},
 		{name: "instance 51", msg: strings.Replace(one, "ARC-Seal: i=1;", "ARC-Seal: i=51;", 1), result: trace.Fail, instances: 1, brokenAt: "null",
@@ -318,5 +321,17 @@ func TestFiftySets(t *testing.T) {
 	over := seal(t, msg, e.mx())
 	if got := e.verify(t, over); got.Result != trace.Fail || !strings.Contains(got.Reason, "more than 50") {
 		t.Errorf("51 sets: Verify = %s: %s", got.Result, got.Reason)
+	}
+}
+
+// TestExpiryNotJudgedWithoutNow: with no evaluation time, x= is shown but
+// not judged.
+func TestExpiryNotJudgedWithoutNow(t *testing.T) {
+	e := newEnv(t)
+	s := e.lists()
+	s.expires = time.Date(2025, 11, 20, 12, 0, 0, 0, time.UTC).Unix()
+	got := arc.Verify(t.Context(), []byte(seal(t, baseMsg, s)), arc.Options{Resolver: e.client})
+	if got.Result != trace.Pass {
+		t.Errorf("Verify = %s: %s", got.Result, got.Reason)
 	}
 }

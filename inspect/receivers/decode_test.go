@@ -312,3 +312,20 @@ func TestJSONShape(t *testing.T) {
 		t.Errorf("no headers = %s, want []", b)
 	}
 }
+
+// TestRawWholeField: Field.Raw may be the whole field as the loader keeps
+// it; the raw value shown is then the value alone, line breaks kept.
+func TestRawWholeField(t *testing.T) {
+	raw := "X-Spam-Status: No, score=-2.6 required=5.0 tests=BAYES_00,\r\n\tSPF_PASS autolearn=ham version=3.4.6\r\n"
+	in := receivers.Input{Boundary: 1, Fields: []receivers.Field{
+		{Name: "X-Spam-Status", Value: unfold(raw[len("X-Spam-Status:"):]), Raw: raw, Pos: 0},
+		{Name: "Received", Value: "from a by b", Pos: 1},
+	}}
+	h := receivers.Decode(in)[0]
+	if want := "No, score=-2.6 required=5.0 tests=BAYES_00,\r\n\tSPF_PASS autolearn=ham version=3.4.6"; h.Raw != want {
+		t.Errorf("Raw = %q, want %q", h.Raw, want)
+	}
+	if h.Fields["tests"] != "BAYES_00,SPF_PASS" {
+		t.Errorf("tests = %q", h.Fields["tests"])
+	}
+}

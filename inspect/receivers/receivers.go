@@ -11,8 +11,10 @@ type Field struct {
 	Name  string // as written, e.g. "X-Forefront-Antispam-Report"
 	Value string // unfolded, white space around it removed
 	// Raw is the value with its line breaks, as stored (optional; Value is
-	// used when it is empty). Reports laid out in lines (X-Spam-Report)
-	// read better from it.
+	// used when it is empty). It may also be the whole field as stored, as
+	// message.Field.Raw holds it: the name, colon and final line break are
+	// then removed. Reports laid out in lines (X-Spam-Report) read better
+	// from it.
 	Raw string
 	Pos int // position among the message's header fields, 0 = top
 }
@@ -215,10 +217,17 @@ func Decode(in Input) []Header {
 }
 
 func rawOf(f Field) string {
-	if f.Raw != "" {
-		return f.Raw
+	r := f.Raw
+	if r == "" {
+		return f.Value
 	}
-	return f.Value
+	if n := len(f.Name); n > 0 && len(r) > n && strings.EqualFold(r[:n], f.Name) {
+		if rest := strings.TrimLeft(r[n:], " \t"); strings.HasPrefix(rest, ":") {
+			r = strings.TrimPrefix(rest[1:], " ")
+			r = strings.TrimSuffix(strings.TrimSuffix(r, "\n"), "\r")
+		}
+	}
+	return r
 }
 
 // msStamps are the headers Exchange Online writes at the bottom of the
