@@ -3,7 +3,6 @@ package report
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -131,7 +130,6 @@ func (t *textWriter) styledLines(s string, style func(string) string) {
 func (t *textWriter) report(rep *inspect.Report) {
 	t.title(rep)
 	if rep.Error != "" {
-		t.b.WriteByte('\n')
 		t.para("Not inspected: ", "  ", safe.Text(rep.Error))
 		return
 	}
@@ -159,11 +157,14 @@ func (t *textWriter) title(rep *inspect.Report) {
 	src := rep.Source
 	title := safe.Text(src.File)
 	if t.o.Total > 1 {
-		title = fmt.Sprintf("%s, message %d of %d", title, src.Index, t.o.Total)
+		title = fmt.Sprintf("Message %d of %d in %s", src.Index, t.o.Total, title)
 	} else if src.Index > 1 {
-		title = fmt.Sprintf("%s, message %d", title, src.Index)
+		title = fmt.Sprintf("Message %d in %s", src.Index, title)
 	}
 	t.styledLines("== "+title+" ==", t.st.title)
+	if rep.Error != "" {
+		return
+	}
 	rows := [][2]string{
 		{"From", src.From},
 		{"Subject", src.Subject},
@@ -643,19 +644,15 @@ func (t *textWriter) dns(qs []trace.Query) {
 		t.para("  ", "  ", "None: nothing in this message needed DNS.")
 	}
 	for _, q := range qs {
-		head := fmt.Sprintf("%s %s %s", q.Type, q.Name, q.Rcode)
-		var meta []string
-		if q.Server != "" {
-			meta = append(meta, q.Server)
-		}
-		meta = append(meta, strconv.FormatFloat(q.RTTms, 'f', 1, 64)+" ms")
-		if q.Cached {
-			meta = append(meta, "cached")
-		}
+		// The server, the round-trip time and whether the run's cache
+		// answered are in --json; they differ from run to run (which of
+		// several messages asked first), and a text report, pasted in a
+		// slide or compared with an earlier one, should not.
+		head := safe.Text(fmt.Sprintf("%s %s %s", q.Type, q.Name, q.Rcode))
 		if q.AD {
-			meta = append(meta, "AD (DNSSEC-validated)")
+			head += t.st.dim("  AD: the resolver validated it with DNSSEC")
 		}
-		t.para("  ", "      ", safe.Text(head)+t.st.dim("  "+safe.Text(strings.Join(meta, ", "))))
+		t.para("  ", "      ", head)
 		for _, c := range q.CNAMEs {
 			t.para("      alias: ", "        ", safe.Text(c))
 		}
@@ -702,9 +699,6 @@ func (t *textWriter) steps(steps []trace.Step, indent string) {
 				dns += ", 1 answer"
 			case n > 1:
 				dns += fmt.Sprintf(", %d answers", n)
-			}
-			if q.Cached {
-				dns += " (cached)"
 			}
 			t.para(body+t.st.dim(""), body, t.st.dim(safe.Text(dns)))
 		}

@@ -51,6 +51,9 @@ func TestTextWidth(t *testing.T) {
 				if color && !bytes.Contains(out, []byte("\x1b[")) {
 					t.Errorf("%s width %d: styled report carries no style", c.name, w)
 				}
+				if plain := report.Text(rep, report.TextOptions{Width: w}); color && ansi.Strip(string(out)) != string(plain) {
+					t.Errorf("%s width %d: the styled report, styles removed, differs from the plain one:\n%s", c.name, w, firstDiff(ansi.Strip(string(out)), string(plain)))
+				}
 			}
 		}
 	}
