@@ -52,9 +52,26 @@ func Compare(headers []Header, r Replay) []Difference {
 				c.dmarc(m)
 			}
 		}
-		out = append(out, c.out...)
+		// The same receiver often writes the same results twice, in
+		// Authentication-Results and in its ARC-Authentication-Results:
+		// one difference is enough.
+		for _, d := range c.out {
+			if !seen(out, d) {
+				out = append(out, d)
+			}
+		}
 	}
 	return out
+}
+
+func seen(out []Difference, d Difference) bool {
+	for _, o := range out {
+		if o.Method == d.Method && o.Subject == d.Subject && o.AuthServID == d.AuthServID &&
+			o.Recorded == d.Recorded && o.Replayed == d.Replayed && o.Cause == d.Cause {
+			return true
+		}
+	}
+	return false
 }
 
 type comparer struct {

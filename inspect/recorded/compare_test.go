@@ -294,3 +294,15 @@ func TestCompare(t *testing.T) {
 		})
 	}
 }
+
+// TestCompareOnce: a receiver's Authentication-Results and its
+// ARC-Authentication-Results saying the same give one difference.
+func TestCompareOnce(t *testing.T) {
+	ar := Parse("mx.google.com; spf=pass smtp.mailfrom=example.org", false)
+	aar := Parse("i=1; mx.google.com; spf=pass smtp.mailfrom=example.org", true)
+	ar.Trusted, aar.Trusted = true, true
+	got := Compare([]Header{aar, ar}, Replay{SPF: spf.Result{Result: trace.Fail, Domain: "example.org", Identity: spf.MailFrom}})
+	if len(got) != 1 || got[0].Header != 0 {
+		t.Errorf("Compare = %+v, want one difference, about the first header", got)
+	}
+}
