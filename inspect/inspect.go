@@ -177,6 +177,9 @@ type replayState struct {
 	dkim      []dkim.Signature
 	arc       arc.Result
 	loadSteps []trace.Step
+	// reused are the DNS exchanges of the checks WhatIf does not run
+	// again, so its report's dns array still lists them.
+	reused map[Check][]trace.Query
 }
 
 // run is one Inspect or WhatIf call.
@@ -263,16 +266,31 @@ func (rs *recorders) For(c Check) dnsx.Resolver {
 // dnsOrder is the order in which the checks' exchanges are listed.
 var dnsOrder = []Check{CheckIPRev, CheckSPF, CheckSPFHELO, CheckDKIM, CheckARC, CheckDMARC}
 
-func (rs *recorders) Queries() []trace.Query {
+// Queries lists the exchanges of every check in dnsOrder. A check that
+// did not ask this time (WhatIf reuses DKIM and ARC) lists those of the
+// run whose results it reused, from reused.
+func (rs *recorders) Queries(reused map[Check][]trace.Query) []trace.Query {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	var all []trace.Query
 	for _, c := range dnsOrder {
 		if rec := rs.by[c]; rec != nil {
 			all = append(all, rec.Queries()...)
+		} else {
+			all = append(all, reused[c]...)
 		}
 	}
 	return all
+}
+
+// of is the exchanges check c made, nil when it asked nothing.
+func (rs *recorders) of(c Check) []trace.Query {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	if rec := rs.by[c]; rec != nil {
+		return rec.Queries()
+	}
+	return nil
 }
 
 func (r *run) run(ctx context.Context) *Report {
@@ -318,6 +336,9 @@ func (r *run) run(ctx context.Context) *Report {
 	r.arcChecks(ctx, &wg, rs, chain, at)
 	wg.Wait()
 	st.dkim = sigs
+	if r.raw != nil {
+		st.reused = map[Check][]trace.Query{CheckDKIM: rs.of(CheckDKIM), CheckARC: rs.of(CheckARC)}
+	}
 
 	r.finish(ctx, rs, chain, *spfRes, *helo, sigs, at)
 	r.mu.Lock()
@@ -459,7 +480,7 @@ func (r *run) finish(ctx context.Context, rs *recorders, chain received.Chain, s
 	v := decide(facts, r.opts)
 	r.done(CheckVerdict, func(rep *Report) {
 		rep.Verdict = v
-		rep.DNS = rs.Queries()
+		rep.DNS = rs.Queries(r.state.reused)
 	})
 }
 

@@ -604,6 +604,15 @@ func TestWhatIfBoundary(t *testing.T) {
 	if len(rep.DKIM) != 1 || rep.DKIM[0].Result != trace.Pass {
 		t.Errorf("boundary 1: dkim = %+v, want the reused pass", rep.DKIM)
 	}
+	// The dns array still lists the DKIM key lookup the reused result
+	// came from.
+	found := false
+	for _, q := range rep.DNS {
+		found = found || q.Name == "sel._domainkey.fwd.example."
+	}
+	if !found {
+		t.Errorf("boundary 1: dns = %+v, want the reused DKIM key lookup listed", rep.DNS)
+	}
 }
 
 func TestInspectErrors(t *testing.T) {
