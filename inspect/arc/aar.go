@@ -420,7 +420,7 @@ type AAR struct {
 	// Summary is one plain sentence: "at i=1, lists.example.org saw SPF
 	// pass, DKIM pass, DMARC pass".
 	Summary string `json:"summary"`
-	Raw     string `json:"raw"`
+	Raw     string `json:"raw"` // the field value as written, folding kept
 }
 
 // ParseAAR decodes an ARC-Authentication-Results value (RFC 8617 §4.1.1):

@@ -467,7 +467,6 @@ func (v *validator) buildSets() {
 		}
 		if i := v.one(n, kindAAR); i >= 0 {
 			a, _ := ParseAAR(string(v.m.Fields[i].Value()))
-			a.Raw = string(dkim.CRLF(trimEOL(v.m.Fields[i].Raw)))
 			s.AAR = &a
 		}
 		v.res.Sets = append(v.res.Sets, s)
@@ -573,7 +572,7 @@ func (v *validator) aarStep() {
 		if s.AAR == nil {
 			continue
 		}
-		sub := trace.Step{Title: s.AAR.Summary, Result: trace.Info, Detail: dkim.Preview([]byte(s.AAR.Raw), 500), Ref: "RFC 8617 §4.1.1"}
+		sub := trace.Step{Title: s.AAR.Summary, Result: trace.Info, Detail: dkim.Preview(dkim.CRLF([]byte(strings.TrimLeft(s.AAR.Raw, " \t"))), 500), Ref: "RFC 8617 §4.1.1"}
 		var parts []string
 		for _, r := range s.AAR.Results.Results {
 			p := r.Method + "=" + r.Result
