@@ -79,8 +79,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, e env) int {
 		fmt.Fprintf(stderr, "headercheck: %v\nRun 'headercheck --help' for usage and examples.\n", err)
 		return exitUsage
 	}
+	if cfg.demo && !wantTUI(cfg, e) {
+		return runDemo(cfg, stdout, stderr, e)
+	}
 	if cfg.demo {
-		fmt.Fprintln(stderr, "headercheck: --demo: the bundled lessons are coming in a later version; there is nothing to show yet")
+		fmt.Fprintln(stderr, "headercheck: --demo: the lessons in the terminal UI are coming in a later version; add --text or --json to read them as reports")
 		return exitError
 	}
 	if wantTUI(cfg, e) {

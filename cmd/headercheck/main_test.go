@@ -231,7 +231,6 @@ func TestUnreadableInput(t *testing.T) {
 		{"directory", []string{dir}, "headercheck: open " + dir + ": is a directory\n"},
 		{"empty file", []string{empty}, "headercheck: " + empty + ": the file is empty; there is no message to inspect\n"},
 		{"empty stdin", []string{"-"}, "headercheck: stdin: the input is empty; there is no message to inspect\n"},
-		{"demo not built", []string{"--demo"}, "headercheck: --demo: the bundled lessons are coming in a later version; there is nothing to show yet\n"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
