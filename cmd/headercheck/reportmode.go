@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"time"
 
 	"github.com/headercheck/headercheck/inspect"
@@ -59,6 +60,14 @@ func inspectInput(cfg *config, stdin io.Reader, stdout, stderr io.Writer, e env)
 	defer stop()
 
 	total := src.Len()
+	if total > 1 && os.Getenv("GOGC") == "" {
+		// An mbox run allocates a message, its canonical bodies and its
+		// report per message but keeps only a window of them: the live
+		// heap stays near 10 MiB. Collecting at 5x that instead of 2x
+		// halves the collector's share of the CPU and still keeps the
+		// process far under 200 MiB, however long the mbox.
+		debug.SetGCPercent(400)
+	}
 	if cfg.message > 0 {
 		total = 1
 	}

@@ -51,6 +51,7 @@ import (
 // An Encoder is safe for concurrent use; a run makes one and shares it.
 type Encoder struct {
 	types   sync.Map // reflect.Type -> *structInfo
+	plans   sync.Map // reflect.Type -> *plan
 	checked sync.Once
 	slow    atomic.Bool // the self-check failed: use encoding/json
 }
@@ -64,7 +65,7 @@ func (e *Encoder) JSON(rep *inspect.Report) ([]byte, error) {
 	if e.slow.Load() {
 		return JSON(rep)
 	}
-	b, err := e.appendReport(make([]byte, 0, 16<<10), rep)
+	b, err := e.appendReport(make([]byte, 0, 48<<10), rep)
 	if err != nil {
 		return JSON(rep)
 	}
@@ -220,28 +221,62 @@ func (e *Encoder) info(t reflect.Type) *structInfo {
 	return si
 }
 
+// How a type is written, decided once per type.
+type how int
+
+const (
+	byKind      how = iota // by its kind: string, number, struct, list, ...
+	byLists                // a struct whose MarshalJSON only writes nil lists as []: done here
+	byMarshaler            // its own MarshalJSON, copied
+	byFallback             // encoding/json must do it
+)
+
+type plan struct {
+	how   how
+	lists []string // byLists: the fields written [] when nil
+}
+
+func (e *Encoder) plan(t reflect.Type) *plan {
+	if v, ok := e.plans.Load(t); ok {
+		return v.(*plan)
+	}
+	p := &plan{how: byKind}
+	marshaler, texter := reflect.TypeFor[json.Marshaler](), reflect.TypeFor[encoding.TextMarshaler]()
+	switch k := t.Kind(); {
+	case k == reflect.Pointer:
+		if t.Implements(marshaler) && !t.Elem().Implements(marshaler) {
+			p.how = byFallback // a pointer-receiver MarshalJSON
+		}
+	case k == reflect.Interface:
+	default:
+		if lists, ok := emptyLists(t); ok {
+			p.how, p.lists = byLists, lists
+		} else if t.Implements(marshaler) {
+			p.how = byMarshaler
+		} else if t.Implements(texter) {
+			p.how = byFallback
+		}
+	}
+	e.plans.Store(t, p)
+	return p
+}
+
 func (e *Encoder) appendValue(b []byte, v reflect.Value) ([]byte, error) {
 	t := v.Type()
-	if t.Kind() != reflect.Pointer && t.Kind() != reflect.Interface {
-		if lists, ok := emptyLists(t); ok {
-			return e.appendStruct(b, v, lists, false)
-		}
-		if t.Implements(reflect.TypeFor[json.Marshaler]()) {
-			out, err := v.Interface().(json.Marshaler).MarshalJSON()
-			if err != nil || !json.Valid(out) {
-				return b, errFallback
-			}
-			return append(b, out...), nil
-		}
-		if t.Implements(reflect.TypeFor[encoding.TextMarshaler]()) && t.Kind() != reflect.String {
+	switch p := e.plan(t); p.how {
+	case byLists:
+		return e.appendStruct(b, v, p.lists, false)
+	case byMarshaler:
+		out, err := v.Interface().(json.Marshaler).MarshalJSON()
+		if err != nil || !json.Valid(out) {
 			return b, errFallback
 		}
+		return append(b, out...), nil
+	case byFallback:
+		return b, errFallback
 	}
 	switch t.Kind() {
 	case reflect.String:
-		if t.Implements(reflect.TypeFor[encoding.TextMarshaler]()) {
-			return b, errFallback
-		}
 		return appendString(b, v.String()), nil
 	case reflect.Bool:
 		return strconv.AppendBool(b, v.Bool()), nil
@@ -254,9 +289,6 @@ func (e *Encoder) appendValue(b []byte, v reflect.Value) ([]byte, error) {
 	case reflect.Pointer, reflect.Interface:
 		if v.IsNil() {
 			return append(b, "null"...), nil
-		}
-		if m := reflect.TypeFor[json.Marshaler](); t.Kind() == reflect.Pointer && t.Implements(m) && !t.Elem().Implements(m) {
-			return b, errFallback // a pointer-receiver MarshalJSON
 		}
 		return e.appendValue(b, v.Elem())
 	case reflect.Struct:
