@@ -43,6 +43,7 @@ Examples:
   headercheck --ip 192.0.2.7 --mail-from a@example.org case.eml
                                                what if it came from there?
   notmuch show --format=raw id:8f2c1@mailer.example | headercheck --json
+  headercheck --demo --text                    the teaching gallery, offline
 
   mutt / neomutt: select a message and pipe it (key |) to headercheck, or add
   to your muttrc (with pipe_decode unset, the default, so the bytes DKIM
@@ -83,7 +84,9 @@ Replay (DNS is asked as it is now; a snapshot replays a run offline):
   --trust-arc DOMAIN  trust ARC sealer DOMAIN (repeatable)
   --dmarc STANDARD    rfc9989 (default) or rfc7489: which DMARC standard
                       decides the verdict; both are always shown
-  --demo              inspect the bundled lessons instead of FILE (coming)
+  --demo              the bundled teaching lessons instead of FILE, each
+                      replayed offline from its own DNS snapshot; as reports
+                      with --text or --json (in the terminal UI: coming)
 
   --help              this text
 
