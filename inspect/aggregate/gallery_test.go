@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/netip"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -309,6 +311,54 @@ func TestLessonsGet(t *testing.T) {
 		l, ok := lessons.Get(c.name)
 		if ok != c.ok || (ok && (l.Name != c.name || len(l.EML) == 0 || len(l.DNS) == 0 || l.Title == "")) {
 			t.Errorf("Get(%q) = %q, %v; want a complete lesson: %v", c.name, l.Name, ok, c.ok)
+		}
+	}
+}
+
+// TestLessonTexts: every lesson text has the four parts a student needs,
+// and cites the RFC sections it relies on.
+func TestLessonTexts(t *testing.T) {
+	for _, l := range lessons.List() {
+		for _, h := range []string{"## What this case shows", "## What to look at", "## What to conclude", "## What an attacker would have needed to pass"} {
+			if !strings.Contains(l.Text, "\n"+h+"\n") && !strings.HasPrefix(l.Text, h+"\n") {
+				t.Errorf("%s.md lacks the section %q", l.Name, h)
+			}
+		}
+		if !strings.Contains(l.Text, "RFC ") || !strings.Contains(l.Text, "§") {
+			t.Errorf("%s.md cites no RFC section", l.Name)
+		}
+	}
+}
+
+// TestLessonNames: the lessons use only documentation addresses (RFC
+// 5737, RFC 3849) or private ones, and mail addresses in reserved
+// example domains (RFC 2606), so no real network or company is involved.
+func TestLessonNames(t *testing.T) {
+	docs := []netip.Prefix{
+		netip.MustParsePrefix("192.0.2.0/24"), netip.MustParsePrefix("198.51.100.0/24"),
+		netip.MustParsePrefix("203.0.113.0/24"), netip.MustParsePrefix("2001:db8::/32"),
+	}
+	ipRE := regexp.MustCompile(`[\[( ]([0-9]{1,3}(?:\.[0-9]{1,3}){3}|[0-9a-fA-F]{1,4}(?::[0-9a-fA-F]{0,4}){2,7})[\]) ;]`)
+	mailRE := regexp.MustCompile(`[A-Za-z0-9._%+=-]+@([A-Za-z0-9.-]+)`)
+	for _, l := range lessons.List() {
+		text := string(l.EML) + "\n" + string(l.DNS)
+		for _, m := range ipRE.FindAllStringSubmatch(text, -1) {
+			a, err := netip.ParseAddr(m[1])
+			if err != nil {
+				continue
+			}
+			ok := a.IsPrivate() || a.IsLoopback()
+			for _, p := range docs {
+				ok = ok || p.Contains(a)
+			}
+			if !ok {
+				t.Errorf("%s: %s is not a documentation or private address", l.Name, a)
+			}
+		}
+		for _, m := range mailRE.FindAllStringSubmatch(string(l.EML), -1) {
+			if d := strings.TrimSuffix(strings.ToLower(m[1]), "."); !strings.HasSuffix(d, ".example") {
+				t.Errorf("%s: the address %s is not in an .example domain", l.Name, m[0])
+			}
 		}
 	}
 }
