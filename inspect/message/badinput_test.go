@@ -139,6 +139,20 @@ func TestSizeLimits(t *testing.T) {
 			t.Errorf("Message(0) error = %v, want ErrTooLarge with both sizes", err)
 		}
 	})
+	t.Run("sizes in MiB", func(t *testing.T) {
+		// Above 10 MiB sizes read in MiB, with the unit written once, and
+		// the error says which flag raises the limit.
+		name := writeFile(t, "big.eml", []byte("Subject: big\n\n"+strings.Repeat("x", 12<<20)))
+		src, err := message.Open(name, message.Options{MaxMessageSize: 11 << 20})
+		if err != nil {
+			t.Fatalf("Open: %v", err)
+		}
+		_, err = src.Message(0)
+		want := "the message is 12.0 MiB; headercheck reads at most 11.0 MiB of one message (--max-size raises the limit)"
+		if !errors.Is(err, message.ErrTooLarge) || !strings.HasSuffix(err.Error(), want) {
+			t.Errorf("Message(0) error = %v, want ErrTooLarge ending %q", err, want)
+		}
+	})
 	t.Run("stdin", func(t *testing.T) {
 		_, err := message.Read(strings.NewReader(big), "stdin", opts)
 		if !errors.Is(err, message.ErrTooLarge) || !strings.HasPrefix(err.Error(), "stdin: more than 1,000") {
@@ -187,6 +201,11 @@ func TestSizeLimits(t *testing.T) {
 		}
 		if w := missingStep(m.Steps, []string{"Header field Subject skipped: line too long"}); w != "" {
 			t.Errorf("no step %q in %q", w, titles(m.Steps))
+		}
+		for _, s := range m.Steps {
+			if strings.HasPrefix(s.Title, "Header field Subject skipped") && !strings.Contains(s.Detail, "a line of 309 bytes; headercheck reads header lines of up to 100 bytes") {
+				t.Errorf("step detail %q does not give both sizes with their unit", s.Detail)
+			}
 		}
 		// When the only field is skipped, the message is still mail: its
 		// report says why it shows no fields.

@@ -247,8 +247,8 @@ func scanHeader(raw []byte, start int, opts Options) headerScan {
 			tooLong = append(tooLong, trace.Step{
 				Title:   fmt.Sprintf("Header field %s skipped: line too long", printableName(sp.name)),
 				Result:  trace.Warn,
-				Detail:  fmt.Sprintf("the field starting on line %d has a line of %s bytes; headercheck reads header lines of up to %s", sp.line, size(int64(sp.tooLong)), size(int64(opts.MaxLineLength))),
-				Explain: "RFC 5322 §2.1.1 allows 998 characters on a line. A line this long is broken or hostile, so headercheck does not parse this field; its bytes stay in the raw message, where a DKIM check still sees them.",
+				Detail:  fmt.Sprintf("the field starting on line %d has a line of %s; headercheck reads header lines of up to %s", sp.line, size(int64(sp.tooLong)), size(int64(opts.MaxLineLength))),
+				Explain: "RFC 5322 §2.1.1 allows 998 characters on a line. A line this long is broken or hostile, so headercheck does not parse this field (--max-line raises the limit); its bytes stay in the raw message, where a DKIM check still sees them.",
 				Ref:     "RFC 5322 §2.1.1",
 			})
 		}
@@ -282,7 +282,7 @@ func scanHeader(raw []byte, start int, opts Options) headerScan {
 		sc.steps = append(sc.steps, trace.Step{
 			Title:   "Header lines longer than 998 characters",
 			Result:  trace.Warn,
-			Detail:  fmt.Sprintf("%s; the longest, line %d, has %s bytes", plural(sc.longLines, "line"), sc.longestAt, size(int64(sc.longestLine))),
+			Detail:  fmt.Sprintf("%s; the longest, line %d, has %s", plural(sc.longLines, "line"), sc.longestAt, size(int64(sc.longestLine))),
 			Explain: "RFC 5322 §2.1.1 says a line must not be longer than 998 characters. Such lines come from broken software or from senders trying to confuse filters; some servers cut or refold them, which breaks DKIM.",
 			Ref:     "RFC 5322 §2.1.1",
 		})
@@ -293,7 +293,7 @@ func scanHeader(raw []byte, start int, opts Options) headerScan {
 			Title:   fmt.Sprintf("Header has more than %s fields", thousands(int64(opts.MaxHeaderFields))),
 			Result:  trace.Warn,
 			Detail:  fmt.Sprintf("%s fields; the first %s were read", thousands(int64(sc.total)), thousands(int64(opts.MaxHeaderFields))),
-			Explain: fmt.Sprintf("RFC 5322 sets no limit, but real messages have dozens of fields. To keep memory bounded headercheck reads only the first %s; the %s below them are not inspected.", thousands(int64(opts.MaxHeaderFields)), plural(sc.dropped, "field")),
+			Explain: fmt.Sprintf("RFC 5322 sets no limit, but real messages have dozens of fields. To keep memory bounded headercheck reads only the first %s (--max-fields raises the limit); the %s below them are not inspected.", thousands(int64(opts.MaxHeaderFields)), plural(sc.dropped, "field")),
 			Ref:     "RFC 5322 §3.6",
 		})
 	}
@@ -442,7 +442,7 @@ func excerpt(line []byte) string {
 	for cut > 0 && !utf8.RuneStart(line[cut]) {
 		cut--
 	}
-	return string(line[:cut]) + fmt.Sprintf("… (%s bytes)", size(int64(len(line))))
+	return string(line[:cut]) + fmt.Sprintf("… (%s)", size(int64(len(line))))
 }
 
 func printableName(b []byte) string {
@@ -459,13 +459,16 @@ func listSome(items []string) string {
 	return strings.Join(items[:maxLineSteps], "; ") + fmt.Sprintf("; and %d more", len(items)-maxLineSteps)
 }
 
-// size writes a byte count for people: "5,242,880" below 10 MiB, "70.0 MiB"
-// above.
+// size writes a byte count for people, with its unit: "5,242,880 bytes"
+// below 10 MiB, "70.0 MiB" above.
 func size(n int64) string {
 	if n >= 10<<20 {
 		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
 	}
-	return thousands(n)
+	if n == 1 {
+		return "1 byte"
+	}
+	return thousands(n) + " bytes"
 }
 
 // plural writes "1 line", "3 lines".

@@ -127,7 +127,7 @@ func Read(r io.Reader, name string, opts Options) (*Source, error) {
 	}
 	if int64(len(b)) > opts.MaxMessageSize {
 		return nil, &Error{File: name, Err: ErrTooLarge,
-			Msg: fmt.Sprintf("more than %s arrived; headercheck reads at most that much from a stream (give a large mbox as a file instead, so it can be indexed without reading it all)", size(opts.MaxMessageSize))}
+			Msg: fmt.Sprintf("more than %s arrived; headercheck reads at most that much from a stream (give a large mbox as a file instead, so it can be indexed without reading it all, or raise the limit with --max-size)", size(opts.MaxMessageSize))}
 	}
 	return FromBytes(name, b, opts)
 }
@@ -225,7 +225,7 @@ func (s *Source) single() (*Message, error) {
 
 func (s *Source) tooLarge(index int, n int64) error {
 	return &Error{File: s.Name, Index: index, Err: ErrTooLarge,
-		Msg: fmt.Sprintf("the message is %s bytes; headercheck reads at most %s bytes of one message", size(n), size(s.opts.MaxMessageSize))}
+		Msg: fmt.Sprintf("the message is %s; headercheck reads at most %s of one message (--max-size raises the limit)", size(n), size(s.opts.MaxMessageSize))}
 }
 
 func (s *Source) fromMbox(i int) (*Message, error) {
