@@ -88,6 +88,15 @@ Replay (DNS is asked as it is now; a snapshot replays a run offline):
                       replayed offline from its own DNS snapshot; as reports
                       with --text or --json (in the terminal UI: coming)
 
+Limits (each bounds what a hostile message can cost; the report says when
+one bites):
+  --max-size SIZE     refuse messages larger than SIZE (default 64MiB)
+  --max-fields N      read at most N header fields (default 10000)
+  --max-line SIZE     skip a header field with a longer line (default 1MiB)
+  --max-dkim N        verify at most N DKIM signatures (default 10)
+  --spf-lookups N     SPF DNS-querying terms allowed (default 10, RFC 7208)
+  --spf-voids N       SPF lookups that may find nothing (default 2)
+
   --help              this text
 
 Exit status: 0 every inspected message would be delivered; 3 at least one
@@ -120,6 +129,7 @@ type config struct {
 	trustARC    []string
 	dmarc       string
 	demo        bool
+	limits      limits
 
 	set map[string]bool // flags given on the command line
 }
@@ -160,6 +170,7 @@ func parseFlags(args []string, e env) (*config, error) {
 	fs.Var(listFlag{&c.trustARC}, "trust-arc", "")
 	fs.StringVar(&c.dmarc, "dmarc", "rfc9989", "")
 	fs.BoolVar(&c.demo, "demo", false, "")
+	c.limits.register(fs)
 
 	// The std flag package stops at the first argument that is not a flag;
 	// mail-client macros often put flags after the file, so take
@@ -216,6 +227,9 @@ func parseFlags(args []string, e env) (*config, error) {
 	}
 	if c.input == "" && !c.demo && e.stdinTerminal {
 		return nil, errors.New("no input: give a FILE, or - to read stdin, or pipe a message in")
+	}
+	if err := c.limits.check(c.set); err != nil {
+		return nil, err
 	}
 	if c.set["message"] && c.message < 1 {
 		return nil, fmt.Errorf("--message %d: messages are numbered from 1", c.message)

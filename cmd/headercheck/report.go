@@ -21,9 +21,9 @@ func oneLine(s string) string {
 
 func openInput(cfg *config, stdin io.Reader) (*message.Source, error) {
 	if cfg.input == "" || cfg.input == "-" {
-		return message.Read(stdin, "stdin", message.Options{})
+		return message.Read(stdin, "stdin", cfg.limits.messageOptions())
 	}
-	return message.Open(cfg.input, message.Options{})
+	return message.Open(cfg.input, cfg.limits.messageOptions())
 }
 
 func countNoun(n int, noun string) string {

@@ -97,6 +97,7 @@ func inspectOptions(cfg *config, e env) (inspect.Options, *dnsx.Saver, error) {
 		TrustARC:   cfg.trustARC,
 		HELO:       cfg.helo,
 		Timeout:    cfg.timeout,
+		Limits:     cfg.limits.inspectLimits(),
 	}
 	if cfg.ip.IsValid() {
 		opts.IP = cfg.ip.String()

@@ -131,7 +131,7 @@ func (v *verifier) notChecked(i, n, total, max int) Signature {
 		Title:   fmt.Sprintf("DKIM-Signature %d of %d not checked", n+1, total),
 		Result:  trace.Neutral,
 		Detail:  string(trimEOL(v.m.Fields[i].Raw)),
-		Explain: fmt.Sprintf("a verifier may limit how many signatures it tries, so that a message stuffed with signatures cannot make it do endless DNS lookups and RSA operations; headercheck stops after %d, and this one was not verified", max),
+		Explain: fmt.Sprintf("a verifier may limit how many signatures it tries, so that a message stuffed with signatures cannot make it do endless DNS lookups and RSA operations; headercheck stops after %d (--max-dkim raises the limit), and this one was not verified", max),
 		Ref:     "RFC 6376 §6.1, §8.4",
 	})
 	return s
