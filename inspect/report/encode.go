@@ -69,7 +69,7 @@ func (e *Encoder) JSON(rep *inspect.Report) ([]byte, error) {
 	if err != nil {
 		return JSON(rep)
 	}
-	b = append(safe.JSON(b), '\n')
+	b = append(b, '\n') // appendString made it terminal-safe already
 	e.checked.Do(func() {
 		if want, err := JSON(rep); err == nil && !bytes.Equal(b, want) {
 			e.slow.Store(true)
@@ -429,16 +429,17 @@ func appendFloat(b []byte, f float64, bits int) ([]byte, error) {
 const hexDigits = "0123456789abcdef"
 
 // appendString writes s as a JSON string as encoding/json does without
-// HTML escaping: '"' and '\' escaped, \b \f \n \r \t by name, the other C0
-// controls as \u00XX, bytes that are not UTF-8 as \ufffd, U+2028 and U+2029
-// as escapes. safe.JSON then escapes DEL, C1 and bidi controls.
+// HTML escaping, made terminal-safe as safe.JSON does: '"' and '\' escaped,
+// \b \f \n \r \t by name, the other C0 controls and DEL as \u00XX, bytes
+// that are not UTF-8 as \ufffd, and C1 controls, bidi controls, U+2028 and
+// U+2029 as \uXXXX.
 func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
+			if c >= 0x20 && c != '"' && c != '\\' && c != 0x7f {
 				i++
 				continue
 			}
@@ -471,9 +472,12 @@ func appendString(b []byte, s string) []byte {
 			start = i
 			continue
 		}
-		if r == '\u2028' || r == '\u2029' {
+		if safe.Needed(s[i : i+size]) {
+			// U+2028 and U+2029 (which encoding/json escapes too), C1
+			// controls and bidi controls: what safe.JSON escapes, done
+			// here so the line needs no second pass.
 			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			b = append(b, '\\', 'u', hexDigits[r>>12&0xf], hexDigits[r>>8&0xf], hexDigits[r>>4&0xf], hexDigits[r&0xf])
 			i += size
 			start = i
 			continue

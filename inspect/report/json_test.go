@@ -150,27 +150,43 @@ func TestJSONReadable(t *testing.T) {
 		{"bidi override", "pay\u202eexe", `"subject":"pay\u202eexe"`},
 		{"C1 control", "a\u009bb", `"subject":"a\u009bb"`},
 		{"ESC", "a\x1b[31mb", `"subject":"a\u001b[31mb"`},
+		{"DEL", "a\x7fb", `"subject":"a\u007fb"`},
+		{"line separator", "a\u2028b", `"subject":"a\u2028b"`},
+		{"right-to-left mark", "a\u200fb", `"subject":"a\u200fb"`},
+		{"tab and newline", "a\tb\nc", `"subject":"a\tb\nc"`},
+		{"CJK and emoji stay", "日本 😀", `"subject":"日本 😀"`},
 	}
+	enc := report.NewEncoder()
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			rep := inspect.Failed(sourceWith(c.subject), "x")
-			line, err := report.JSON(rep)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !strings.Contains(string(line), c.want) {
-				t.Errorf("JSON() = %s, want it to contain %s", line, c.want)
-			}
-			var back struct {
-				Source struct{ Subject string } `json:"source"`
-			}
-			if err := json.Unmarshal(line, &back); err != nil {
-				t.Fatal(err)
-			}
-			if back.Source.Subject != c.subject {
-				t.Errorf("decoded subject = %q, want %q", back.Source.Subject, c.subject)
-			}
-		})
+		for _, e := range []struct {
+			name string
+			json func(*inspect.Report) ([]byte, error)
+		}{{"JSON", report.JSON}, {"Encoder", enc.JSON}} {
+			t.Run(c.name+"/"+e.name, func(t *testing.T) {
+				rep := inspect.Failed(sourceWith(c.subject), "x")
+				line, err := e.json(rep)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !strings.Contains(string(line), c.want) {
+					t.Errorf("%s() = %s, want it to contain %s", e.name, line, c.want)
+				}
+				var back struct {
+					Source struct{ Subject string } `json:"source"`
+				}
+				if err := json.Unmarshal(line, &back); err != nil {
+					t.Fatal(err)
+				}
+				if back.Source.Subject != c.subject {
+					t.Errorf("decoded subject = %q, want %q", back.Source.Subject, c.subject)
+				}
+			})
+		}
+	}
+	invalid := inspect.Failed(sourceWith("a\xffb"), "x")
+	want, _ := report.JSON(invalid)
+	if got, _ := enc.JSON(invalid); string(got) != string(want) {
+		t.Errorf("invalid UTF-8: Encoder %s, encoding/json %s", got, want)
 	}
 }
 

@@ -77,7 +77,7 @@ func newStyles(color bool) styles {
 	}
 	return styles{
 		title:   render(lipgloss.NewStyle().Bold(true).Reverse(true)),
-		heading: render(lipgloss.NewStyle().Bold(true).Underline(true)),
+		heading: render(lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("6"))),
 		label:   render(lipgloss.NewStyle().Bold(true)),
 		dim:     render(lipgloss.NewStyle().Faint(true)),
 		result: func(r trace.Result, s string) string {
@@ -679,9 +679,9 @@ func (t *textWriter) block(indent, s string) {
 // why it gave that result with the rule, and the DNS exchange behind it.
 func (t *textWriter) steps(steps []trace.Step, indent string) {
 	for _, s := range steps {
-		tag := pad("["+string(s.Result)+"]", 11)
+		tag := "[" + string(s.Result) + "]"
 		body := indent + strings.Repeat(" ", 12)
-		t.para(indent+t.st.result(s.Result, tag)+" ", body, safe.Text(s.Title))
+		t.para(indent+pad(t.st.result(s.Result, tag), 11)+" ", body, safe.Text(s.Title))
 		if s.Detail != "" {
 			t.block(body, s.Detail)
 		}

@@ -27,7 +27,7 @@ func wrap(b *strings.Builder, s, first, indent string, width int) {
 	n := 0        // display width of line
 	cont := false // on a continuation line, which must not start with the space between two words
 	flush := func() {
-		b.WriteString(strings.TrimRight(prefix+line.String(), " "))
+		b.WriteString(trimRight(prefix + line.String()))
 		b.WriteByte('\n')
 		prefix, cur, cont = indent, room, true
 		line.Reset()
@@ -80,6 +80,25 @@ func wrap(b *strings.Builder, s, first, indent string, width int) {
 	if n > 0 || !cont {
 		flush()
 	}
+}
+
+// trimRight drops the spaces at the end of a line, also those that a
+// style's closing escape sequence follows, so a styled line ends as the
+// plain one does.
+func trimRight(s string) string {
+	s = strings.TrimRight(s, " ")
+	for strings.HasSuffix(s, "m") {
+		i := strings.LastIndex(s, "\x1b[")
+		if i < 0 || strings.Trim(s[i+2:len(s)-1], "0123456789;") != "" {
+			break
+		}
+		head := strings.TrimRight(s[:i], " ")
+		if len(head) == i {
+			break
+		}
+		s = head + s[i:]
+	}
+	return s
 }
 
 // pad returns s padded with spaces to w display columns.
