@@ -3,7 +3,9 @@ package dkim_test
 import (
 	"bytes"
 	"crypto"
+	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -248,4 +250,57 @@ func sigDivergence(f ours.Field) string {
 		}
 	}
 	return ""
+}
+
+// FuzzParseSignature reads arbitrary DKIM-Signature values: no panic, an
+// error that is a sentence, and what is accepted keeps the rules of RFC 6376
+// §3.5 and §6.1.1 that the verifier relies on later.
+func FuzzParseSignature(f *testing.F) {
+	for _, c := range signatureCases {
+		f.Add(c.in)
+	}
+	f.Add("v=1; a=ed25519-sha256; c=relaxed/relaxed; d=football.example.com; i=@football.example.com;\r\n q=dns/txt; s=brisbane; t=1528637909; h=from : to : subject :\r\n date : message-id : from : subject : date;\r\n bh=2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=;\r\n b=/gCrinpcQOoIfuHNQIbq4pgh9kyIK3AQUdt9OdqQehSwhEIug4D11BusFa3bT3FY5OsU7ZbnKELq+eXdp1Q1Dw==")
+	f.Add("v=1; a=rsa-sha1; d=x.example; s=s; h=From; bh=; b=; l=00000000000000000000001; t=0000000000000001; x=99999999999999")
+	f.Add("v=1;a=rsa-sha256;d=x.example;s=s;h=from;bh=AAAA;b=AAAA;i=@X.EXAMPLE;q=dns/txt:foo/bar;z=a|b")
+	f.Fuzz(func(t *testing.T, v string) {
+		s, err := ours.ParseSignature(v)
+		if s == nil {
+			t.Fatalf("ParseSignature(%q) = nil", v)
+		}
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "dkim: ") || len(err.Error()) < 10 {
+				t.Fatalf("ParseSignature(%q) error %q is not a sentence", v, err)
+			}
+			return
+		}
+		if s.Version != "1" || s.Hash == 0 && s.Algorithm != "rsa-sha1" || s.Domain != strings.ToLower(s.Domain) || !strings.Contains(s.Domain, ".") || s.Selector == "" {
+			t.Fatalf("ParseSignature(%q) accepted %+v", v, s)
+		}
+		from := false
+		for _, h := range s.Headers {
+			from = from || strings.EqualFold(h, "from")
+			if h == "" || strings.TrimSpace(h) != h || strings.ContainsAny(h, ":\r\n") {
+				t.Fatalf("ParseSignature(%q): h= name %q", v, h)
+			}
+		}
+		if !from {
+			t.Fatalf("ParseSignature(%q) accepted a signature that does not cover From", v)
+		}
+		at := strings.LastIndexByte(s.Identity, '@')
+		if at < 0 {
+			t.Fatalf("ParseSignature(%q): identity %q has no @", v, s.Identity)
+		}
+		if id := strings.ToLower(s.Identity[at+1:]); id != s.Domain && !strings.HasSuffix(id, "."+s.Domain) {
+			t.Fatalf("ParseSignature(%q): identity %q outside d=%s", v, s.Identity, s.Domain)
+		}
+		if s.Length < -1 || s.Timestamp < -1 || s.Expires < -1 {
+			t.Fatalf("ParseSignature(%q): l=%d t=%d x=%d", v, s.Length, s.Timestamp, s.Expires)
+		}
+		if s.Timestamp >= 0 && s.Expires >= 0 && s.Expires != math.MaxInt64 && s.Expires <= s.Timestamp {
+			t.Fatalf("ParseSignature(%q): expires %d before it was made %d", v, s.Expires, s.Timestamp)
+		}
+		if !slices.Contains(s.Query, "dns/txt") {
+			t.Fatalf("ParseSignature(%q): q= %q without dns/txt", v, s.Query)
+		}
+	})
 }

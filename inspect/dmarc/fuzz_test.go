@@ -1,13 +1,20 @@
 package dmarc_test
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/headercheck/headercheck/inspect/dmarc"
 	"github.com/headercheck/headercheck/inspect/dnsx"
+	"github.com/headercheck/headercheck/inspect/dnsx/dnstest"
+	"github.com/headercheck/headercheck/inspect/trace"
+	"github.com/miekg/dns"
 )
 
 func validPolicy(p dmarc.Policy) bool {
@@ -115,4 +122,91 @@ func FuzzWalkNames(f *testing.F) {
 			}
 		}
 	})
+}
+
+// FuzzCheck serves a fuzzed DMARC record for a fresh domain from a real
+// loopback DNS server and checks a message whose From field, SPF domain and
+// DKIM domain are fuzzed too ("DOMAIN" in them stands for the domain that
+// publishes the record): whatever a domain publishes and whatever a From
+// field says, Check ends with a result, a story and explained steps, never a
+// panic or a hang.
+func FuzzCheck(f *testing.F) {
+	for i, tc := range recordCases {
+		f.Add(tc.txt, "a@DOMAIN", "DOMAIN", "sub.DOMAIN", i%2 == 0, i%3 == 0, i%4 == 0)
+	}
+	f.Add("v=DMARC1; p=reject; sp=quarantine; np=reject; psd=n", `"Alice" <a@nx.sub.DOMAIN>`, "bounce.DOMAIN", "other.example", true, false, false)
+	f.Add("v=DMARC1; p=quarantine; t=y; pct=0", "a@DOMAIN, b@other.example", "", "", false, true, true)
+	f.Add("v=DMARC1; p=none; psd=y", "Team: a@x.y.z.q.w.e.r.t.DOMAIN;", "DOMAIN", "DOMAIN", true, true, false)
+	f.Add("v=DMARC1\x00; p=reject", "=?utf-8?q?=E2=80=AE?= <a@DOMAIN>", "\u202eDOMAIN", "DOMAIN.", false, false, true)
+	srv := dnstest.StartZone(f, "")
+	c := &dnsx.Client{Servers: []string{srv.Addr}, Timeout: time.Second, Attempts: 1}
+	results := map[trace.Result]bool{trace.Pass: true, trace.Fail: true, trace.None: true, trace.TempError: true, trace.PermError: true}
+	dispositions := map[dmarc.Disposition]bool{dmarc.Deliver: true, dmarc.Quarantine: true, dmarc.Reject: true}
+	var n atomic.Int64
+	f.Fuzz(func(t *testing.T, record, from, spfDomain, dkimDomain string, spfPass, dkimPass, rfc7489 bool) {
+		if len(record) > 2048 || len(from) > 2048 || len(spfDomain) > 300 || len(dkimDomain) > 300 {
+			return // real records and From fields are far smaller; FuzzParseRecord and FuzzParseAuthor take any length
+		}
+		domain := fmt.Sprintf("r%d.fuzz.example", n.Add(1))
+		srv.AddRR(&dns.TXT{Hdr: dns.RR_Header{Name: "_dmarc." + domain + ".", Rrtype: dns.TypeTXT, Class: dns.ClassINET, Ttl: 300}, Txt: txtStrings(record)})
+		srv.AddRR(&dns.A{Hdr: dns.RR_Header{Name: "sub." + domain + ".", Rrtype: dns.TypeA, Class: dns.ClassINET, Ttl: 300}, A: []byte{192, 0, 2, 1}})
+		in := dmarc.Input{Resolver: c, From: []string{strings.ReplaceAll(from, "DOMAIN", domain)}}
+		in.SPF = dmarc.SPFResult{Result: trace.Fail, Domain: strings.ReplaceAll(spfDomain, "DOMAIN", domain), Identity: "mailfrom"}
+		if spfPass {
+			in.SPF.Result = trace.Pass
+		}
+		dk := dmarc.DKIMResult{Result: trace.Fail, Domain: strings.ReplaceAll(dkimDomain, "DOMAIN", domain), Selector: "s"}
+		if dkimPass {
+			dk.Result = trace.Pass
+		}
+		in.DKIM = []dmarc.DKIMResult{dk}
+		if rfc7489 {
+			in.Standard = dmarc.RFC7489
+		}
+		res := dmarc.Check(t.Context(), in)
+		if !results[res.Result] || !validPolicy(res.Policy) || res.Story == "" || len(res.Steps) == 0 {
+			t.Fatalf("record %q, From %q: result %q policy %q story %q, %d steps", record, in.From, res.Result, res.Policy, res.Story, len(res.Steps))
+		}
+		for _, e := range []dmarc.Evaluation{res.RFC9989, res.RFC7489} {
+			if !results[e.Result] || !dispositions[e.Disposition] || e.Reason == "" {
+				t.Fatalf("record %q, From %q: %s evaluation %q, disposition %q, reason %q", record, in.From, e.Standard, e.Result, e.Disposition, e.Reason)
+			}
+			if e.Result == trace.Pass && (!e.SPFAligned && !e.DKIMAligned || e.Disposition != dmarc.Deliver) {
+				t.Fatalf("record %q, From %q: %s passes without alignment or is not delivered: %+v", record, in.From, e.Standard, e)
+			}
+			if len(e.Queried) > 3*dmarc.MaxWalkQueries {
+				t.Fatalf("%s needed %d _dmarc names", e.Standard, len(e.Queried))
+			}
+		}
+		checkSteps(t, res.Steps)
+		if _, err := json.Marshal(res); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// txtStrings serves s as character-strings of at most 255 octets, escaped
+// for miekg/dns's presentation form.
+func txtStrings(s string) []string {
+	var out []string
+	for {
+		chunk := s[:min(len(s), 255)]
+		var b strings.Builder
+		for i := 0; i < len(chunk); i++ {
+			switch c := chunk[i]; {
+			case c == '"' || c == '\\':
+				b.WriteByte('\\')
+				b.WriteByte(c)
+			case c < 0x20 || c >= 0x7f:
+				fmt.Fprintf(&b, "\\%03d", c)
+			default:
+				b.WriteByte(c)
+			}
+		}
+		out = append(out, b.String())
+		s = s[len(chunk):]
+		if s == "" {
+			return out
+		}
+	}
 }
