@@ -1,7 +1,8 @@
 // Package dnstest runs a real DNS server on 127.0.0.1 for tests: UDP and TCP
 // on one port, answering from zone-file text, with knobs to misbehave per
 // name: SERVFAIL or another rcode, silence, truncation, latency, a forged
-// reply with the wrong ID first, a reply for another question, no EDNS0. Every DNS-dependent
+// reply with the wrong ID first, a reply for another question, no EDNS0, a
+// TCP connection closed without an answer. Every DNS-dependent
 // test of headercheck talks to one of these through the real dnsx client;
 // nothing is mocked and nothing leaves the machine.
 package dnstest
@@ -35,6 +36,7 @@ type Server struct {
 	wrongID    map[string]bool
 	misdirect  map[string]bool
 	noEDNS     map[string]bool
+	breakTCP   map[string]bool
 	counts     map[string]int // "name/TYPE/proto" -> queries seen
 	total      int
 
@@ -73,6 +75,7 @@ func StartZone(t testing.TB, zone string) *Server {
 		wrongID:    map[string]bool{},
 		misdirect:  map[string]bool{},
 		noEDNS:     map[string]bool{},
+		breakTCP:   map[string]bool{},
 		counts:     map[string]int{},
 		closing:    make(chan struct{}),
 	}
@@ -158,13 +161,19 @@ func (s *Server) Misdirect(name string) { s.set(func() { s.misdirect[key(name)] 
 // an EDNS0 OPT record, as servers that predate RFC 6891 do.
 func (s *Server) NoEDNS(name string) { s.set(func() { s.noEDNS[key(name)] = true }) }
 
+// BreakTCP makes the server close a TCP connection that asks about name
+// without answering, as a server behind a firewall that lets only UDP
+// through appears to. With Truncate it is a truncated answer whose TCP
+// retry fails.
+func (s *Server) BreakTCP(name string) { s.set(func() { s.breakTCP[key(name)] = true }) }
+
 // Heal undoes every knob set for name (Fail, Drop, DropNoData, Truncate,
-// Delay, SetAD, WrongID, Misdirect, NoEDNS): the server answers it
-// normally again, as a flaky server does once it recovers.
+// Delay, SetAD, WrongID, Misdirect, NoEDNS, BreakTCP): the server answers
+// it normally again, as a flaky server does once it recovers.
 func (s *Server) Heal(name string) {
 	s.set(func() {
 		k := key(name)
-		for _, m := range []map[string]bool{s.drop, s.dropNoData, s.truncate, s.ad, s.wrongID, s.misdirect, s.noEDNS} {
+		for _, m := range []map[string]bool{s.drop, s.dropNoData, s.truncate, s.ad, s.wrongID, s.misdirect, s.noEDNS, s.breakTCP} {
 			delete(m, k)
 		}
 		delete(s.fail, k)
@@ -286,6 +295,7 @@ func (s *Server) serve(proto string) func(dns.ResponseWriter, *dns.Msg) {
 		delay := s.delay[name]
 		ad := s.ad[name]
 		wrongID, misdirect, noEDNS := s.wrongID[name], s.misdirect[name], s.noEDNS[name]
+		broken := s.breakTCP[name] && proto == "tcp"
 		s.mu.Unlock()
 
 		if delay > 0 {
@@ -298,6 +308,10 @@ func (s *Server) serve(proto string) func(dns.ResponseWriter, *dns.Msg) {
 			}
 		}
 		if drop {
+			return
+		}
+		if broken {
+			_ = w.Close()
 			return
 		}
 		if wrongID {

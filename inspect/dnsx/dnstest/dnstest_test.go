@@ -92,6 +92,29 @@ func TestKnobsAndHeal(t *testing.T) {
 	}
 }
 
+// BreakTCP closes a TCP connection that asks about the name without a
+// reply; UDP still answers, and Heal mends it.
+func TestBreakTCP(t *testing.T) {
+	s := dnstest.StartZone(t, zone)
+	s.BreakTCP("example.org")
+	if r := ask(t, s, "example.org.", dns.TypeA, "udp"); len(r.Answer) != 1 {
+		t.Errorf("BreakTCP over UDP: %d answers, want 1", len(r.Answer))
+	}
+	m := new(dns.Msg)
+	m.SetQuestion("example.org.", dns.TypeA)
+	c := &dns.Client{Net: "tcp", Timeout: 2 * time.Second}
+	if r, _, err := c.Exchange(m, s.Addr); err == nil {
+		t.Errorf("BreakTCP over TCP: got a reply %v, want the connection closed", r)
+	}
+	if r := ask(t, s, "alias.example.org.", dns.TypeA, "tcp"); len(r.Answer) != 2 {
+		t.Errorf("another name over TCP: %d answers, want 2", len(r.Answer))
+	}
+	s.Heal("example.org")
+	if r := ask(t, s, "example.org.", dns.TypeA, "tcp"); len(r.Answer) != 1 {
+		t.Errorf("after Heal over TCP: %d answers, want 1", len(r.Answer))
+	}
+}
+
 // Close abandons a delayed answer instead of waiting it out, and closing
 // again (t.Cleanup does) is harmless; goleak checks nothing is left.
 func TestCloseAbandonsDelayedAnswers(t *testing.T) {
