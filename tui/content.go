@@ -182,7 +182,7 @@ func dmarcNodes(rep *inspect.Report) []node {
 		out = append(out, pendingNode("verdict", "Verdict")...)
 	} else {
 		v := rep.Verdict
-		title := "Verdict: " + strings.ToUpper(string(v.Disposition))
+		title := "Verdict: " + s(strings.ToUpper(string(v.Disposition)))
 		out = append(out, root("verdict", title, dispositionResult(v.Disposition), block(v.Reason), block(v.Story), "RFC 9989 §5.3.6", v.Steps)...)
 	}
 	if !done(rep, inspect.CheckARC) {
@@ -193,7 +193,11 @@ func dmarcNodes(rep *inspect.Report) []node {
 		if a.BrokenAt != nil {
 			title += fmt.Sprintf(", broken at i=%d", *a.BrokenAt)
 		}
-		out = append(out, root("arc", title, a.Result, "", block(rep.Verdict.ARC), "RFC 8617 §5.2", a.Steps)...)
+		exp := a.Reason
+		if rep.Verdict.ARC != "" {
+			exp += "\n" + rep.Verdict.ARC
+		}
+		out = append(out, root("arc", title, a.Result, "", block(exp), "RFC 8617 §5.2", a.Steps)...)
 	}
 	return out
 }

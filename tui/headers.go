@@ -7,8 +7,8 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 	"github.com/headercheck/headercheck/inspect/message"
+	"github.com/rivo/uniseg"
 )
 
 // headerView is the Headers view: the raw header as the message holds it,
@@ -66,28 +66,28 @@ func (h headerView) relayout() headerView {
 			h.rows = append(h.rows, hrow{line: i})
 			continue
 		}
-		start := 0
-		for start < len(l) {
-			end := start + cellsPrefix(l[start:], w)
-			if end == start {
-				end = len(l)
+		// One pass over the line's graphemes: a header line can be
+		// megabytes long, so no per-row rescans.
+		start, cells := 0, 0
+		state := -1
+		rest := l
+		for pos := 0; len(rest) > 0; {
+			var g string
+			var gw int
+			g, rest, gw, state = uniseg.FirstGraphemeClusterInString(rest, state)
+			if cells+gw > w && pos > start {
+				h.rows = append(h.rows, hrow{line: i, start: start, end: pos})
+				start, cells = pos, 0
 			}
-			h.rows = append(h.rows, hrow{line: i, start: start, end: end})
-			start = end
+			cells += gw
+			pos += len(g)
 		}
+		h.rows = append(h.rows, hrow{line: i, start: start, end: len(l)})
 	}
 	h.wrapped = w
 	h.sc.height = h.bodyHeight()
 	h.sc = h.sc.clamp(len(h.rows))
 	return h.search(h.query, false)
-}
-
-// cellsPrefix is how many bytes of l fit in w cells.
-func cellsPrefix(l string, w int) int {
-	if ansi.StringWidth(l) <= w {
-		return len(l)
-	}
-	return len(ansi.Cut(l, 0, w))
 }
 
 func (h headerView) bodyHeight() int {

@@ -256,7 +256,7 @@ func (l msgList) row(r, i, fromW, subjW, badgeW, dateW int) string {
 		plainBadge = "ERROR"
 		badge = st.Error.Render(padRight(plainBadge, badgeW))
 	case e.state == inspected:
-		word := strings.ToUpper(string(e.disp))
+		word := s(strings.ToUpper(string(e.disp)))
 		plainBadge = " " + word + " "
 		badge = st.Badge(e.disp).Render(word)
 	case e.state == inspecting:

@@ -38,7 +38,7 @@ func overviewLines(rep *inspect.Report, st *Styles, spin string, w int, lesson *
 	}
 	if done(rep, inspect.CheckVerdict) {
 		v := rep.Verdict
-		badge := st.Badge(v.Disposition).Render(strings.ToUpper(string(v.Disposition)))
+		badge := st.Badge(v.Disposition).Render(s(strings.ToUpper(string(v.Disposition))))
 		out = append(out, wrapIndent(s(v.Reason), badge+" ", width(badge)+1, w)...)
 		out = append(out, "", st.Title.Render("What happened"))
 		para(s(v.Story))

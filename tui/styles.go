@@ -87,42 +87,42 @@ func NewStyles(isDark bool) Styles {
 }
 
 // Result is the style of a check or step result.
-func (s Styles) Result(r trace.Result) lipgloss.Style {
+func (st Styles) Result(r trace.Result) lipgloss.Style {
 	switch r {
 	case trace.Pass:
-		return s.pass
+		return st.pass
 	case trace.Fail, trace.PermError:
-		return s.fail
+		return st.fail
 	case trace.SoftFail, trace.Policy, trace.Warn:
-		return s.soft
+		return st.soft
 	case trace.TempError:
-		return s.temp
+		return st.temp
 	case trace.Info, trace.None, "":
-		return s.info
+		return st.info
 	}
-	return s.neutral
+	return st.neutral
 }
 
 // Badge is the style of a verdict: deliver green, quarantine amber, reject
 // red.
-func (s Styles) Badge(d inspect.Disposition) lipgloss.Style {
+func (st Styles) Badge(d inspect.Disposition) lipgloss.Style {
 	switch d {
 	case inspect.Deliver:
-		return s.deliver
+		return st.deliver
 	case inspect.Quarantine:
-		return s.quarantine
+		return st.quarantine
 	case inspect.Reject:
-		return s.reject
+		return st.reject
 	}
-	return s.info
+	return st.info
 }
 
 // ResultText renders a result as a fixed-width word in its colour, so the
 // titles after it line up.
-func (s Styles) ResultText(r trace.Result) string {
-	w := string(r)
+func (st Styles) ResultText(r trace.Result) string {
+	w := s(string(r)) // results are ours, but a report may come from anywhere
 	if w == "" {
 		w = "…"
 	}
-	return s.Result(r).Render(padRight(w, 9))
+	return st.Result(r).Render(padRight(w, 9))
 }

@@ -296,7 +296,7 @@ func resultWord(n node) string {
 	if n.pending {
 		return "…"
 	}
-	return string(n.result)
+	return s(string(n.result))
 }
 
 // detailLines is the selected step in words: what was looked at, why it

@@ -156,7 +156,7 @@ func (m Model) summaryBar() []string {
 		line3 = st.Error.Render(" CANNOT INSPECT ") + " " + s(p.rep.Error)
 	case done(p.rep, inspect.CheckVerdict):
 		v := p.rep.Verdict
-		line3 = st.Badge(v.Disposition).Render(strings.ToUpper(string(v.Disposition))) + " " + s(v.Reason)
+		line3 = st.Badge(v.Disposition).Render(s(strings.ToUpper(string(v.Disposition)))) + " " + s(v.Reason)
 	default:
 		line3 = st.Spinner.Render(m.spin.View()) + " checking… the verdict appears when SPF, DKIM and DMARC are in"
 	}
