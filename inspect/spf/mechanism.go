@@ -140,9 +140,17 @@ func (e *evaluator) badTarget(st trace.Step, t *Term, tg targetInfo, pre []trace
 }
 
 // dnsError is the temperror of a mechanism whose lookup failed (RFC 7208
-// §5: an RCODE other than 0 or 3, or a timeout).
+// §5: an RCODE other than 0 or 3, or a timeout), or the permerror of one
+// whose answer is over dnsx's caps: asking again would give the same
+// answer, so the domain's records cannot be interpreted (RFC 7208 §2.6.7).
 func (e *evaluator) dnsError(st trace.Step, q *trace.Query, err error, pre []trace.Step) mechResult {
 	reason := failure(q, err)
+	if dnsx.IsPermanent(err) {
+		st.Result = trace.PermError
+		st.Explain = reason + "; asking again would give the same answer, so the mechanism cannot be evaluated and the whole check stops with permerror"
+		st.Ref = "RFC 7208 §2.6.7"
+		return mechResult{err: trace.PermError, reason: reason, steps: append(pre, st)}
+	}
 	st.Result = trace.TempError
 	st.Explain = reason + "; a DNS error inside a mechanism stops the whole check with temperror"
 	st.Ref = "RFC 7208 §5"
@@ -270,9 +278,9 @@ func (e *evaluator) evalMX(domain string, t *Term) mechResult {
 		if err != nil {
 			r := e.dnsError(child, qa, err, nil)
 			st.Steps = append(st.Steps, r.steps...)
-			st.Result, st.Explain = trace.TempError, "looking up the addresses of an MX host failed, so the mx mechanism cannot be decided: temperror"
-			st.Ref = "RFC 7208 §5"
-			return mechResult{err: trace.TempError, reason: r.reason, steps: append(pre, st)}
+			st.Result, st.Explain = r.err, fmt.Sprintf("looking up the addresses of an MX host failed, so the mx mechanism cannot be decided: %s", r.err)
+			st.Ref = r.steps[len(r.steps)-1].Ref
+			return mechResult{err: r.err, reason: r.reason, steps: append(pre, st)}
 		}
 		child.Detail = fmt.Sprintf("%s %s: %s", qa.Type, strings.TrimSuffix(h, "."), answersText(qa))
 		if inside(e.ip, qa.Answers, bits) {

@@ -406,6 +406,12 @@ func (e *evaluator) checkHost(domain string, wantExp bool) outcome {
 		o.result, o.reason = trace.None, fmt.Sprintf("%s cannot be asked of DNS (%v)", domain, err)
 		step.Explain = o.reason + ", so there is no record: none"
 		step.Ref = "RFC 7208 §4.3"
+	case dnsx.IsPermanent(err):
+		// An answer over dnsx's caps: asking again gives the same
+		// oversized data, so only the domain's operator can fix it.
+		o.result, o.reason = trace.PermError, failure(q, err)
+		step.Explain = o.reason + "; asking again would give the same answer, so the domain's records cannot be interpreted and check_host() stops with permerror"
+		step.Ref = "RFC 7208 §2.6.7"
 	case err != nil:
 		o.result, o.reason = trace.TempError, failure(q, err)
 		step.Explain = o.reason + "; a DNS error while fetching the record stops check_host() with temperror"

@@ -3,6 +3,7 @@ package spf
 import (
 	"context"
 	"encoding/json"
+	"net"
 	"net/netip"
 	"slices"
 	"strings"
@@ -186,6 +187,58 @@ func TestCheckDepth(t *testing.T) {
 	in.Limits = Limits{}
 	if res := Check(t.Context(), in); res.Result != trace.PermError || res.DNSLookups != 10 {
 		t.Errorf("self-include: %s with %d lookups, want permerror after 10", res.Result, res.DNSLookups)
+	}
+}
+
+// An answer over dnsx's caps comes back the same however often it is
+// asked, so it is a permerror (RFC 7208 §2.6.7), not a temperror: for the
+// record itself, for a mechanism's lookup, and for an MX host's addresses.
+func TestCheckAnswerOverTheCaps(t *testing.T) {
+	srv, c := startZone(t)
+	hdr := func(name string, t uint16) dns.RR_Header {
+		return dns.RR_Header{Name: name, Rrtype: t, Class: dns.ClassINET, Ttl: 300}
+	}
+	big := make([]string, 100)
+	for i := range big {
+		big[i] = strings.Repeat("x", 250)
+	}
+	srv.AddRR(&dns.TXT{Hdr: hdr("huge.example.", dns.TypeTXT), Txt: append([]string{"v=spf1 -all "}, big...)})
+	for i := range 150 {
+		srv.AddRR(&dns.A{Hdr: hdr("crowd.example.", dns.TypeA), A: net.IPv4(198, 51, 100, byte(i))})
+	}
+	if err := srv.Add(
+		`mech.example. TXT "v=spf1 a:crowd.example -all"`,
+		`mxcrowd.example. TXT "v=spf1 mx -all"`,
+		`mxcrowd.example. MX 10 crowd.example.`,
+	); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct{ sender, ref, explain string }{
+		{"a@huge.example", "RFC 7208 §2.6.7", "holds 1 TXT records"},
+		{"a@mech.example", "RFC 7208 §2.6.7", "150 records"},
+		{"a@mxcrowd.example", "RFC 7208 §2.6.7", "150 records"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.sender, func(t *testing.T) {
+			res := Check(t.Context(), Input{Resolver: c, IP: netip.MustParseAddr("192.0.2.7"), Sender: tc.sender})
+			if res.Result != trace.PermError || !strings.Contains(res.Explanation, "operator must fix") {
+				t.Errorf("Check(%s) = %s (%s), want permerror", tc.sender, res.Result, res.Explanation)
+			}
+			var found bool
+			var walk func([]trace.Step)
+			walk = func(steps []trace.Step) {
+				for _, s := range steps {
+					if s.Result == trace.PermError && s.Ref == tc.ref && strings.Contains(s.Explain, "asking again would give the same answer") && s.Query != nil {
+						found = found || strings.Contains(s.Explain+s.Detail+s.Query.Note, tc.explain)
+					}
+					walk(s.Steps)
+				}
+			}
+			walk(res.Steps)
+			if !found {
+				t.Errorf("Check(%s): no permerror step citing %s that says %q:\n%+v", tc.sender, tc.ref, tc.explain, res.Steps)
+			}
+		})
 	}
 }
 
