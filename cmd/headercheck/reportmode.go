@@ -60,13 +60,18 @@ func inspectInput(cfg *config, stdin io.Reader, stdout, stderr io.Writer, e env)
 	defer stop()
 
 	total := src.Len()
-	if total > 1 && os.Getenv("GOGC") == "" {
+	if total > 1 && os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
 		// An mbox run allocates a message, its canonical bodies and its
-		// report per message but keeps only a window of them: the live
-		// heap stays near 10 MiB. Collecting at 5x that instead of 2x
-		// halves the collector's share of the CPU and still keeps the
-		// process far under 200 MiB, however long the mbox.
-		debug.SetGCPercent(400)
+		// report per message (about 250 KiB for a 50 KiB message) but
+		// keeps only a window of them: the live heap stays at a few MiB,
+		// so the default pacing collects every few megabytes and spends
+		// a tenth of the CPU doing it. Collecting when the heap reaches
+		// a fixed size instead costs almost nothing and gives the same
+		// peak memory however long the mbox is. The limit is soft: huge
+		// messages that need more still get it, with the collector
+		// working harder.
+		debug.SetGCPercent(-1)
+		debug.SetMemoryLimit(96 << 20)
 	}
 	if cfg.message > 0 {
 		total = 1
