@@ -191,6 +191,11 @@ func normalizeDomain(d string) (string, error) {
 	if d == "" {
 		return "", fmt.Errorf("the domain is empty")
 	}
+	if strings.HasSuffix(d, ".") {
+		// "example.org.." : one dot ends an absolute name, a second is an
+		// empty label, which DNS cannot carry.
+		return "", fmt.Errorf("%s is not a valid domain name (it ends in an empty label)", d+".")
+	}
 	if !utf8.ValidString(d) {
 		return "", fmt.Errorf("the domain is not valid UTF-8")
 	}

@@ -252,6 +252,7 @@ func TestParseAuthor(t *testing.T) {
 		{"U-label", []string{"a@bücher.example"}, []string{"xn--bcher-kva.example"}, dmarc.FromOK, false},
 		{"unclosed angle bracket", []string{"PayPal <service@paypal.example"}, []string{"paypal.example"}, dmarc.FromOK, true},
 		{"trailing dot", []string{"a@example.com."}, []string{"example.com"}, dmarc.FromOK, true},
+		{"two trailing dots", []string{"a@example.com.."}, nil, dmarc.FromNoDomain, true}, // found by FuzzParseAuthor
 		{"address in the display name is not the address", []string{`"service@paypal.example" <x@evil.example`}, []string{"evil.example"}, dmarc.FromOK, true},
 		{"garbage", []string{"no address here"}, nil, dmarc.FromNoDomain, true},
 		{"label too long", []string{"a@" + strings.Repeat("x", 64) + ".example"}, nil, dmarc.FromNoDomain, false},
