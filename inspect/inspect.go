@@ -55,6 +55,7 @@ import (
 	"github.com/headercheck/headercheck/inspect/iprev"
 	"github.com/headercheck/headercheck/inspect/message"
 	"github.com/headercheck/headercheck/inspect/received"
+	"github.com/headercheck/headercheck/inspect/receivers"
 	"github.com/headercheck/headercheck/inspect/recorded"
 	"github.com/headercheck/headercheck/inspect/spf"
 	"github.com/headercheck/headercheck/inspect/trace"
@@ -174,6 +175,7 @@ type replayState struct {
 	chainIn   received.Input
 	from      []string
 	headers   []recorded.Field
+	rfields   []receivers.Field
 	dkim      []dkim.Signature
 	arc       arc.Result
 	loadSteps []trace.Step
@@ -221,6 +223,7 @@ func newRun(m *message.Message, opts Options) *run {
 	}
 	for i, f := range m.Fields {
 		st.headers = append(st.headers, recorded.Field{Name: f.Name, Value: f.Value, Index: i})
+		st.rfields = append(st.rfields, receivers.Field{Name: f.Name, Value: f.Value, Raw: string(f.Raw), Pos: i})
 	}
 	o := opts
 	o.OnUpdate = nil
@@ -521,5 +524,31 @@ func (r *run) arcChecks(ctx context.Context, wg *sync.WaitGroup, rs *recorders, 
 			r.done(CheckARC, func(rep *Report) { rep.ARC = res })
 		})
 	}
-	r.done(CheckReceivers, func(rep *Report) { rep.Receivers = nil })
+	// The receivers' own verdict headers: no DNS, and their trust depends
+	// on the boundary, so WhatIf decodes them again.
+	dec := receivers.Decode(receivers.Input{
+		Fields:      r.state.rfields,
+		Boundary:    boundaryField(r.state.headers, chain.Boundary),
+		AuthServIDs: chain.Receiving,
+	})
+	r.done(CheckReceivers, func(rep *Report) { rep.Receivers = dec })
+}
+
+// boundaryField is the position among the header fields of the Received
+// field of hop b (an index among the Received fields, top first); -1 when
+// there is none.
+func boundaryField(fields []recorded.Field, b int) int {
+	if b < 0 {
+		return -1
+	}
+	n := 0
+	for _, f := range fields {
+		if strings.EqualFold(f.Name, "Received") {
+			if n == b {
+				return f.Index
+			}
+			n++
+		}
+	}
+	return -1
 }

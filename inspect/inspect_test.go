@@ -2,6 +2,7 @@ package inspect_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"sync"
@@ -658,5 +659,54 @@ func TestCancelledWhileRunning(t *testing.T) {
 	}
 	if d := time.Since(start); d > time.Second {
 		t.Errorf("Inspect took %v after cancellation, want it to stop promptly", d)
+	}
+}
+
+// TestReceivers: the receivers' own verdict headers are decoded, and
+// trusted only when the receiving side wrote them — and that depends on
+// the boundary, which WhatIf can move.
+func TestReceivers(t *testing.T) {
+	srv := startDNS(t)
+	top := []string{
+		"X-Spam-Status: Yes, score=7.1 required=5.0 tests=SPF_PASS,DMARC_REJECT autolearn=no",
+		spoofTop[0],
+		"X-Spam-Status: No, score=-5.0 required=5.0 tests=ALL_TRUSTED",
+	}
+	raw := mail(top, "service@paypal.example", "bounce@attacker.example")
+	opts := options(srv)
+	rep, err := inspect.Inspect(t.Context(), load(t, raw), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Receivers) != 2 {
+		t.Fatalf("receivers = %+v, want the two X-Spam-Status headers", rep.Receivers)
+	}
+	own, planted := rep.Receivers[0], rep.Receivers[1]
+	if own.Vendor != "SpamAssassin" || !own.Trusted || own.Fields["score"] == "" {
+		t.Errorf("the receiver's own header: %+v, want SpamAssassin, trusted, with its score", own)
+	}
+	if planted.Trusted {
+		t.Errorf("a header below the boundary is trusted: %+v", planted)
+	}
+	b, err := json.Marshal(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"receivers":[{"vendor":"SpamAssassin","header":"X-Spam-Status","trusted":true`) {
+		t.Errorf("JSON receivers are not the contract's elements:\n%s", b)
+	}
+
+	// With no boundary at all, nothing is the receiving side's.
+	none := -1
+	w := opts
+	w.Boundary = &none
+	what, err := inspect.WhatIf(t.Context(), rep, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range what.Receivers {
+		if h.Trusted {
+			t.Errorf("without a boundary: %s trusted", h.Header)
+		}
 	}
 }

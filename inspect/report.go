@@ -10,6 +10,7 @@ import (
 	"github.com/headercheck/headercheck/inspect/iprev"
 	"github.com/headercheck/headercheck/inspect/message"
 	"github.com/headercheck/headercheck/inspect/received"
+	"github.com/headercheck/headercheck/inspect/receivers"
 	"github.com/headercheck/headercheck/inspect/recorded"
 	"github.com/headercheck/headercheck/inspect/spf"
 	"github.com/headercheck/headercheck/inspect/trace"
@@ -141,14 +142,9 @@ type Recorded struct {
 }
 
 // Receiver is one receiver's own verdict header (Microsoft's
-// X-Forefront-Antispam-Report, SpamAssassin's X-Spam-Status, ...), decoded.
-type Receiver struct {
-	Vendor  string            `json:"vendor"`
-	Header  string            `json:"header"`
-	Trusted bool              `json:"trusted"`
-	Summary string            `json:"summary"`
-	Fields  map[string]string `json:"fields"`
-}
+// X-Forefront-Antispam-Report, SpamAssassin's X-Spam-Status, ...), decoded
+// by package receivers, with whether it can be trusted.
+type Receiver = receivers.Header
 
 // reportJSON is the contract's key order, then our additions.
 type reportJSON struct {
@@ -228,15 +224,6 @@ func (v Verdict) MarshalJSON() ([]byte, error) {
 func (r Recorded) MarshalJSON() ([]byte, error) {
 	type plain Recorded
 	r.AuthenticationResults, r.Differences = orEmpty(r.AuthenticationResults), orEmpty(r.Differences)
-	return json.Marshal(plain(r))
-}
-
-// MarshalJSON writes absent fields as {} rather than null.
-func (r Receiver) MarshalJSON() ([]byte, error) {
-	type plain Receiver
-	if r.Fields == nil {
-		r.Fields = map[string]string{}
-	}
 	return json.Marshal(plain(r))
 }
 
