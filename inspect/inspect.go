@@ -2,10 +2,11 @@
 // verdict: it walks the Received chain to the trust boundary and derives
 // the SMTP envelope (RFC 5321 §4.4), checks the boundary client's reverse
 // DNS (RFC 8601 §2.7.3), replays SPF (RFC 7208) for the MAIL FROM and HELO
-// identities and DKIM (RFC 6376, RFC 8301, RFC 8463) concurrently, then
-// DMARC (RFC 9989 beside RFC 7489), compares the replay with the
-// Authentication-Results the receivers recorded (RFC 8601), and says what a
-// receiver that honours DMARC does with the message and why.
+// identities, DKIM (RFC 6376, RFC 8301, RFC 8463) and the ARC chain (RFC
+// 8617) concurrently, then DMARC (RFC 9989 beside RFC 7489), compares the
+// replay with the Authentication-Results the receivers recorded (RFC 8601),
+// decodes the receivers' own verdict headers, and says what a receiver that
+// honours DMARC does with the message and why.
 //
 // Everything a check found is a result in the Report, never an error: a
 // spoofed message is an ordinary report with disposition reject. DNS goes
@@ -31,6 +32,11 @@
 //     %{t} are judged as of it; the Received walk always uses the real
 //     clock, so later hops do not look as if they come from the future.
 //     DNS is always asked as it is now (or as the snapshot recorded it).
+//   - ARC (RFC 8617 §7.2 leaves its use to local policy): with
+//     Options.TrustARC, an intact chain whose oldest trusted sealer saw the
+//     message authenticated (arc.RescueRule) turns a DMARC failure into
+//     delivery; without it the verdict stays DMARC's and the story says
+//     what a receiver trusting the sealer would do.
 //   - The verdict follows the DMARC standard Options.Standard names. When
 //     DMARC does not apply (no policy, a broken record, no author domain)
 //     the disposition is deliver: DMARC asks nothing, so a receiver decides
