@@ -62,8 +62,9 @@ func DefaultKeyMap() KeyMap {
 
 // ShortHelp is the footer line.
 func (k KeyMap) ShortHelp() []key.Binding {
-	// Quit and help first: when the line is cut to the width, they stay.
-	return []key.Binding{k.Quit, k.Help, k.Back, k.NextView, k.Views, k.Open, k.Toggle, k.Search, k.NextMatch, k.Boundary, k.WhatIf}
+	// Quit and help first, then what acts in this view: when the line is
+	// cut to the width, those stay.
+	return []key.Binding{k.Quit, k.Help, k.Back, k.Open, k.Toggle, k.Search, k.NextMatch, k.Boundary, k.NextView, k.Views, k.WhatIf}
 }
 
 // FullHelp is the ? screen, in columns.

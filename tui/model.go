@@ -171,7 +171,15 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.page.ip, m.page.helo = "", ""
 		cmds = append(cmds, m.startWhatIf())
 	case whatIfMsg:
-		m.page.ip, m.page.helo, m.page.mailFrom = msg.ip, msg.helo, msg.mailFrom
+		if msg.set[0] {
+			m.page.ip = msg.ip
+		}
+		if msg.set[1] {
+			m.page.helo = msg.helo
+		}
+		if msg.set[2] {
+			m.page.mailFrom = msg.mailFrom
+		}
 		cmds = append(cmds, m.startWhatIf())
 	case tea.KeyPressMsg:
 		var cmd tea.Cmd
@@ -251,9 +259,13 @@ func (m Model) onKey(msg tea.KeyPressMsg) (Model, tea.Cmd, bool) {
 		m.full = !m.full
 		return m, nil, false
 	}
-	if m.full && key.Matches(msg, k.Back) {
+	if m.full {
+		// Any key closes the help; esc and ? only close it, others also
+		// act, so the user is never stuck on this screen.
 		m.full = false
-		return m, nil, false
+		if key.Matches(msg, m.keys.Back) {
+			return m, nil, false
+		}
 	}
 	if m.inList || !m.page.open {
 		var cmd tea.Cmd

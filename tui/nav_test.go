@@ -284,7 +284,7 @@ func TestBoundary(t *testing.T) {
 	if len(m.page.rep.DKIM) != 2 || m.page.rep.DKIM[0].Result != trace.Pass {
 		t.Errorf("DKIM not kept: %+v", m.page.rep.DKIM)
 	}
-	if !strings.Contains(plain(m), "what if: boundary received[2]") {
+	if m.page.whatIf != "boundary received[2]" || !strings.Contains(strings.ToLower(plain(m)), "what if") {
 		t.Errorf("the screen does not say it is a what-if:\n%s", plain(m))
 	}
 	hs.key("r") // as the message is
@@ -403,6 +403,16 @@ func TestHelpAndQuit(t *testing.T) {
 	hs.key("?")
 	if hs.model(t).full {
 		t.Errorf("? did not close the help")
+	}
+	hs.key("?")
+	hs.key("esc")
+	if m := hs.model(t); m.full || m.page.view != vOverview {
+		t.Errorf("esc did not close the help (full=%v, view %s)", m.full, viewNames[m.page.view])
+	}
+	hs.key("?")
+	hs.key("5")
+	if m := hs.model(t); m.full || m.page.view != vDMARC {
+		t.Errorf("5 on the help screen: full=%v, view %s; want the DMARC view", m.full, viewNames[m.page.view])
 	}
 	hs.key("q")
 	hs.tm.WaitFinished(t, teatestTimeout())

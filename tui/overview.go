@@ -38,9 +38,14 @@ func overviewLines(rep *inspect.Report, st *Styles, spin string, w int, lesson *
 	}
 	if done(rep, inspect.CheckVerdict) {
 		v := rep.Verdict
+		// The summary bar shows the reason on one line; when it does not
+		// fit there, it is here in full.
 		badge := st.Badge(v.Disposition).Render(s(strings.ToUpper(string(v.Disposition))))
-		out = append(out, wrapIndent(s(v.Reason), badge+" ", width(badge)+1, w)...)
-		out = append(out, "", st.Title.Render("What happened"))
+		if width(badge)+1+width(s(v.Reason)) > w {
+			out = append(out, wrapIndent(s(v.Reason), badge+" ", width(badge)+1, w)...)
+			out = append(out, "")
+		}
+		out = append(out, st.Title.Render("What happened"))
 		para(s(v.Story))
 		if v.TempError {
 			out = append(out, "")
@@ -111,11 +116,8 @@ func overviewLines(rep *inspect.Report, st *Styles, spin string, w int, lesson *
 			out = append(out, wrapIndent(s(line), "• ", 2, w)...)
 		}
 	}
-	if rep != nil && (rep.AtSource != "" || len(rep.Steps) > 0) {
+	if rep != nil && len(rep.Steps) > 0 {
 		head("About this replay")
-		if rep.AtSource != "" {
-			out = append(out, wrapIndent(s(fmt.Sprintf("Evaluated as of %s (%s).", rep.At.UTC().Format("2006-01-02 15:04:05 UTC"), rep.AtSource)), "• ", 2, w)...)
-		}
 		for _, stp := range rep.Steps {
 			line := stp.Title
 			if stp.Detail != "" {

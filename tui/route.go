@@ -292,6 +292,9 @@ func (r routeView) detailLines(w int) []string {
 	} else {
 		out = append(out, wrapIndent(st.Muted.Render("Press t to make this hop the trust boundary: SPF and DMARC are replayed for its client at once."), "", 0, w)...)
 	}
+	for _, a := range h.Anomalies {
+		out = append(out, wrapIndent(s(a), "  "+st.Warn.Render("! "), 4, w)...)
+	}
 	field := func(label, v string) {
 		if v != "" {
 			out = append(out, wrapIndent(s(v), "  "+label, 13, w)...)
@@ -311,9 +314,6 @@ func (r routeView) detailLines(w int) []string {
 	field("date", h.Date)
 	if h.DelaySeconds != nil {
 		field("delay", delayText(h.DelaySeconds))
-	}
-	for _, a := range h.Anomalies {
-		out = append(out, wrapIndent(s(a), "  "+st.Warn.Render("! "), 4, w)...)
 	}
 	for _, n := range h.Notes {
 		out = append(out, wrapIndent(st.Muted.Render(s(n)), "  · ", 4, w)...)

@@ -56,9 +56,13 @@ func (f *frame) setFrame(keys *KeyMap, st *Styles, w, h int, spin string) {
 // setNodes replaces the tree, keeping which steps were open and which was
 // selected when the same paths are still there.
 func (t stepTree) setNodes(nodes []node) stepTree {
+	// Only steps that could be opened keep their state: a check's
+	// placeholder while it ran had none, and its result opens by default.
 	open := map[string]bool{}
 	for _, n := range t.nodes {
-		open[n.path] = n.open
+		if n.kids {
+			open[n.path] = n.open
+		}
 	}
 	selPath := ""
 	if t.sel < len(t.nodes) {
@@ -280,16 +284,16 @@ func (t stepTree) renderRow(n node, selected bool, w int) string {
 			mark = "▾ "
 		}
 	}
+	if selected {
+		// A cursor as well as the colour, so the selection shows without
+		// colour too.
+		return st.Selected.Render(padRight(cut("›"+ind+mark+padRight(resultWord(n), 9)+" "+n.title, w), w))
+	}
 	res := st.ResultText(n.result)
 	if n.pending {
 		res = st.Spinner.Render(padRight(t.spin, 9))
 	}
-	title := n.title
-	line := ind + mark + res + " " + title
-	if selected {
-		return st.Selected.Render(padRight(cut(ind+mark+padRight(resultWord(n), 9)+" "+title, w), w))
-	}
-	return line
+	return " " + ind + mark + res + " " + n.title
 }
 
 func resultWord(n node) string {

@@ -82,7 +82,7 @@ func (m Model) lines() []string {
 	if m.inList {
 		out = append(out, m.listTitle())
 		if m.full {
-			out = append(out, fit(strings.Split(m.help.FullHelpView(keys.FullHelp()), "\n"), w, h-2)...)
+			out = append(out, fit(m.fullHelp(), w, h-2)...)
 		} else {
 			out = append(out, m.list.View()...)
 		}
@@ -90,7 +90,7 @@ func (m Model) lines() []string {
 		out = append(out, m.summaryBar()...)
 		out = append(out, m.tabs())
 		if m.full {
-			out = append(out, fit(strings.Split(m.help.FullHelpView(keys.FullHelp()), "\n"), w, h-chrome)...)
+			out = append(out, fit(m.fullHelp(), w, h-chrome)...)
 		} else {
 			out = append(out, fit(m.body(), w, h-chrome)...)
 		}
@@ -194,6 +194,9 @@ func (m Model) tabs() string {
 		status = st.Error.Render("stopped: " + s(p.runErr))
 	case p.whatIf != "":
 		status = st.Warn.Render("what if: " + s(p.whatIf) + " (r: as it is)")
+		if width(status) > m.width-width(bar)-2 {
+			status = st.Warn.Render("WHAT IF (r: as it is)")
+		}
 	case m.mbox:
 		status = st.Muted.Render(fmt.Sprintf("message %d/%d · esc: list", p.index+1, len(m.list.entries)))
 	}
@@ -270,4 +273,36 @@ func (m Model) overviewView(bh int) []string {
 		right[i] = m.styles.Pane.Render(right[i])
 	}
 	return side(left, right, "")
+}
+
+// fullHelp is the ? screen: every key, wherever it acts, in as many
+// columns as fit (help.Model drops columns that do not fit; this shows all
+// of them, flowing into more rows instead).
+func (m Model) fullHelp() []string {
+	st := m.styles
+	var items []string
+	for _, group := range m.keys.FullHelp() {
+		for _, b := range group {
+			h := b.Help()
+			items = append(items, st.Help.FullKey.Render(padRight(h.Key, 12))+" "+st.Help.FullDesc.Render(h.Desc))
+		}
+	}
+	const colW = 36
+	cols := max(m.width/colW, 1)
+	rows := (len(items) + cols - 1) / cols
+	out := []string{st.Title.Render("Keys"), ""}
+	for r := range rows {
+		var line string
+		for c := range cols {
+			if i := c*rows + r; i < len(items) {
+				line += padRight(items[i], colW)
+			}
+		}
+		out = append(out, line)
+	}
+	out = append(out, "")
+	for _, l := range wrap("Keys act where they make sense: enter/space in the SPF, DKIM and DMARC trees, t in Route, / in Headers and the message list. ? or esc closes this.", m.width) {
+		out = append(out, st.Muted.Render(l))
+	}
+	return out
 }

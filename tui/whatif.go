@@ -18,10 +18,16 @@ type whatIfForm struct {
 	inputs [3]textinput.Model
 	focus  int
 	err    string
+	was    [3]string // the values it opened with: only changed fields override
 }
 
-// whatIfMsg asks the root to replay with this envelope.
-type whatIfMsg struct{ ip, helo, mailFrom string }
+// whatIfMsg asks the root to replay with this envelope. Only the fields
+// the user changed are set; the others stay as they were (derived from
+// the message, or an earlier what-if).
+type whatIfMsg struct {
+	ip, helo, mailFrom string
+	set                [3]bool
+}
 
 var whatIfLabels = [3]string{"Client IP", "HELO name", "MAIL FROM"}
 
@@ -49,6 +55,7 @@ func (f whatIfForm) start(e received.Envelope) (whatIfForm, tea.Cmd) {
 	}
 	f.inputs[2].SetValue(mf)
 	for i := range f.inputs {
+		f.was[i] = f.inputs[i].Value()
 		f.inputs[i].Blur()
 		f.inputs[i].SetWidth(max(f.width-16, 8))
 	}
@@ -78,6 +85,9 @@ func (f whatIfForm) Update(msg tea.Msg) (whatIfForm, tea.Cmd) {
 			}
 			f.open = false
 			m := whatIfMsg{ip: ip, helo: strings.TrimSpace(f.inputs[1].Value()), mailFrom: strings.TrimSpace(f.inputs[2].Value())}
+			for i := range f.inputs {
+				m.set[i] = strings.TrimSpace(f.inputs[i].Value()) != strings.TrimSpace(f.was[i])
+			}
 			return f, func() tea.Msg { return m }
 		}
 	}
