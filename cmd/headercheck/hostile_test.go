@@ -529,6 +529,12 @@ func hostileEscapes(t *testing.T, bin string, common []string) {
 		}
 	})
 	t.Run("spf subcommand", func(t *testing.T) {
+		// A flag typed with an escape sequence (a script passing on what
+		// it read from a message) is named in the usage error, escaped.
+		code, out, errOut, _ := hostileRun(t, bin, "", "spf", "--"+esc+"[31mx")
+		if bad := terminalUnsafe(append(out, errOut...), false); code != spfExitUsage || bad != "" || !bytes.Contains(errOut, []byte(`\x1b[31mx`)) {
+			t.Errorf("spf with an unknown flag: exit %d, stderr %q (%s)", code, errOut, bad)
+		}
 		for _, mode := range [][]string{{"--json"}, nil} {
 			args := append([]string{"spf", "--ip", "198.51.100.9", "--sender", "a@esc.example", "--helo", "mail.esc.example", "--dns", common[1]}, mode...)
 			code, out, errOut, took := hostileRun(t, bin, "", args...)

@@ -121,7 +121,8 @@ func runSPFWith(args []string, stdout, stderr io.Writer, resolvConf string) int 
 			fmt.Fprint(stdout, spfUsage)
 			return 0
 		}
-		return usage("%v", err)
+		// The flag package names an unknown flag as it was typed.
+		return usage("%s", safe.Text(err.Error()))
 	}
 	if fs.NArg() > 0 {
 		return usage("unexpected argument %q", fs.Arg(0))
