@@ -1,6 +1,9 @@
 package tui
 
 import (
+	"github.com/headercheck/headercheck/inspect/message"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -468,5 +471,52 @@ func TestLesson(t *testing.T) {
 		if beside != (sz[0] >= 100) {
 			t.Errorf("%dx%d: lesson beside the verdict = %v", sz[0], sz[1], beside)
 		}
+	}
+}
+
+// TestListInspectsOnScreen: in a long mbox only the rows on screen (and
+// half a screen below) are inspected, at most Concurrency at a time;
+// scrolling to the end inspects the rows there.
+func TestListInspectsOnScreen(t *testing.T) {
+	t.Parallel()
+	one, err := os.ReadFile("testdata/paypal.eml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mbox strings.Builder
+	const n = 90
+	for range n {
+		mbox.WriteString("From MAILER-DAEMON Fri Nov 20 08:14:30 2026\n")
+		mbox.Write(one)
+		mbox.WriteString("\n")
+	}
+	path := filepath.Join(t.TempDir(), "big.mbox")
+	if err := os.WriteFile(path, []byte(mbox.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src, err := message.Open(path, message.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	hs := start(t, Config{Source: src, Options: snapshotOptions(t), Concurrency: 2}, 100, 30)
+	busy := func(m Model) bool {
+		if m.running > 2 {
+			t.Fatalf("%d inspections in flight, more than Concurrency 2", m.running)
+		}
+		return m.running == 0
+	}
+	m := hs.waitFor(t, "the first screen inspected", func(m Model) bool { return busy(m) && m.list.entries[0].state == inspected })
+	shown := m.list.sc.height
+	for i, e := range m.list.entries {
+		want := i < shown+shown/2
+		if got := e.state == inspected; got != want {
+			t.Fatalf("row %d (screen of %d rows): inspected=%v, want %v", i+1, shown, got, want)
+		}
+	}
+	hs.key("G")
+	m = hs.waitFor(t, "the last rows inspected", func(m Model) bool { return busy(m) && m.list.entries[n-1].state == inspected })
+	if got := m.list.entries[n-1].disp; got != inspect.Reject {
+		t.Errorf("last row: %s, want reject", got)
 	}
 }
