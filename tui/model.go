@@ -77,7 +77,8 @@ type page struct {
 	base    *inspect.Report // the last complete report, for what-if
 	running bool
 	runErr  string
-	whatIf  string // what the current replay assumes, "" for the message as it is
+	whatIf  string  // what the current replay assumes, "" for the message as it is
+	lesson  *Lesson // from Config.Each, nil for Config.Lesson
 
 	boundary           *int
 	ip, helo, mailFrom string
@@ -391,9 +392,12 @@ func (m Model) openMessage(i int) (Model, tea.Cmd) {
 		form:    newWhatIfForm(),
 	}
 	m.inList = false
+	if m.cfg.Each != nil {
+		_, m.page.lesson = m.cfg.Each(i, m.cfg.Options)
+	}
 	ctx, cancel := context.WithCancel(m.ctx)
 	m.page.cancel = cancel
-	gen, src, opts := m.page.gen, m.cfg.Source, m.options()
+	gen, src, opts := m.page.gen, m.cfg.Source, m.options(i)
 	return m.layout(), stream(ctx, func(send func(tea.Msg)) {
 		msg, err := src.Message(i)
 		send(loadedMsg{gen: gen, msg: msg, err: err})
@@ -406,14 +410,27 @@ func (m Model) openMessage(i int) (Model, tea.Cmd) {
 	})
 }
 
-// options are the base options with the session's cache.
-func (m Model) options() inspect.Options {
+// options are the options of message i: the base options (or what
+// Config.Each makes of them) with the session's cache in front of the base
+// resolver.
+func (m Model) options(i int) inspect.Options {
 	o := m.cfg.Options
+	if m.cfg.Each != nil {
+		o, _ = m.cfg.Each(i, m.cfg.Options)
+	}
 	o.OnUpdate = nil
-	if m.cache != nil {
+	if m.cache != nil && o.Resolver == m.cfg.Options.Resolver {
 		o.Resolver = m.cache
 	}
 	return o
+}
+
+// lesson is the lesson shown with the open message, if any.
+func (m Model) lesson() *Lesson {
+	if m.page.lesson != nil {
+		return m.page.lesson
+	}
+	return m.cfg.Lesson
 }
 
 // replay inspects the open message again, as the message is, with a fresh
@@ -433,7 +450,7 @@ func (m *Model) replay() tea.Cmd {
 	p.rep = nil
 	ctx, cancel := context.WithCancel(m.ctx)
 	p.cancel = cancel
-	gen, msg, opts := p.gen, p.msg, m.options()
+	gen, msg, opts := p.gen, p.msg, m.options(p.index)
 	return stream(ctx, func(send func(tea.Msg)) {
 		opts.OnUpdate = func(u inspect.Update) { send(partialMsg{gen: gen, rep: u.Report}) }
 		rep, err := inspect.Inspect(ctx, msg, opts)
@@ -451,7 +468,7 @@ func (m *Model) startWhatIf() tea.Cmd {
 	m.stop()
 	p.gen++
 	p.running, p.runErr = true, ""
-	opts := m.options()
+	opts := m.options(p.index)
 	opts.Boundary = p.boundary
 	opts.IP, opts.HELO, opts.MailFrom = p.ip, p.helo, p.mailFrom
 	p.whatIf = whatIfWords(opts)
@@ -616,7 +633,7 @@ func (m *Model) schedule() []tea.Cmd {
 		}
 		e.state = inspecting
 		m.running++
-		src, opts, ctx := m.cfg.Source, m.options(), m.ctx
+		src, opts, ctx := m.cfg.Source, m.options(i), m.ctx
 		cmds = append(cmds, func() tea.Msg {
 			v := verdictMsg{index: i}
 			mm, err := src.Message(i)

@@ -34,6 +34,12 @@ type Config struct {
 	Message int
 	// Lesson, when set, is shown beside the verdict (--demo lessons).
 	Lesson *Lesson
+	// Each, when set, gives the options and the lesson of message i
+	// (0-based) from the base options: the --demo gallery replays each
+	// lesson from its own DNS snapshot, as of its own time, beside its own
+	// text. A message whose options name another resolver than the base
+	// is inspected through that resolver alone, without the session cache.
+	Each func(i int, base inspect.Options) (inspect.Options, *Lesson)
 	// Concurrency bounds the background inspections of an mbox list;
 	// zero means 3.
 	Concurrency int

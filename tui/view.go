@@ -244,7 +244,7 @@ func (m Model) body() []string {
 }
 
 // lessonBeside says whether a lesson goes in a pane beside the Overview.
-func (m Model) lessonBeside() bool { return m.cfg.Lesson != nil && m.width >= 100 }
+func (m Model) lessonBeside() bool { return m.lesson() != nil && m.width >= 100 }
 
 func (m Model) overviewWidth() int {
 	if m.lessonBeside() {
@@ -254,7 +254,7 @@ func (m Model) overviewWidth() int {
 }
 
 func (m Model) overviewLines() []string {
-	return overviewLines(m.page.rep, m.styles, m.spin.View(), m.overviewWidth(), m.cfg.Lesson, m.lessonBeside())
+	return overviewLines(m.page.rep, m.styles, m.spin.View(), m.overviewWidth(), m.lesson(), m.lessonBeside())
 }
 
 func (m Model) overviewView(bh int) []string {
@@ -268,7 +268,7 @@ func (m Model) overviewView(bh int) []string {
 		return left
 	}
 	lw := m.width - ow - 2
-	right := fit(lessonLines(*m.cfg.Lesson, m.styles, lw), lw, bh)
+	right := fit(lessonLines(*m.lesson(), m.styles, lw), lw, bh)
 	for i := range right {
 		right[i] = m.styles.Pane.Render(right[i])
 	}

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"github.com/headercheck/headercheck/inspect"
 	"strings"
 	"testing"
 
@@ -45,4 +46,29 @@ func TestPhishingOverview(t *testing.T) {
 		}
 	}
 	golden.RequireEqual(t, trimRight(screen))
+}
+
+// TestEach: Config.Each gives each message its own options and lesson, as
+// the --demo gallery does: here message 2 of the mbox is replayed from a
+// snapshot of its own and shown with its lesson.
+func TestEach(t *testing.T) {
+	t.Parallel()
+	own := snapshotOptions(t) // another resolver than the base one
+	each := func(i int, base inspect.Options) (inspect.Options, *Lesson) {
+		if i != 1 {
+			return base, nil
+		}
+		return own, &Lesson{Title: "Lesson two", Text: "A spoofed brand."}
+	}
+	opts, _ := liveOptions(t)
+	hs := start(t, Config{Source: openSource(t, "inbox.mbox"), Options: opts, Each: each, Message: 2}, 120, 30)
+	m := hs.waitFor(t, "message 2", func(m Model) bool { return finished(m) && m.page.index == 1 })
+	if !strings.Contains(plain(m), "Lesson: Lesson two") {
+		t.Errorf("no lesson beside message 2:\n%s", plain(m))
+	}
+	for _, q := range m.page.rep.DNS {
+		if q.Server != "snapshot" {
+			t.Errorf("message 2 asked %s for %s; want its own snapshot only", q.Server, q.Name)
+		}
+	}
 }
