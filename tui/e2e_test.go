@@ -16,6 +16,9 @@ import (
 // reach it although stdin is the pipe, and q quits with status 0.
 func TestBinaryInTmux(t *testing.T) {
 	t.Parallel()
+	if testing.Short() {
+		t.Skip("-short: skips building the binary and running it in tmux")
+	}
 	tmux, err := exec.LookPath("tmux")
 	if err != nil {
 		t.Skip("tmux is not installed: this end-to-end test runs the binary in a tmux pane (apt-get install tmux)")
