@@ -520,3 +520,42 @@ func TestListInspectsOnScreen(t *testing.T) {
 		t.Errorf("last row: %s, want reject", got)
 	}
 }
+
+// TestBrokenMessage: a message of an mbox that is not mail at all gets
+// ERROR in the list, and opening it says why instead of a verdict.
+func TestBrokenMessage(t *testing.T) {
+	t.Parallel()
+	good, err := os.ReadFile("testdata/football.eml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mbox := "From a@b Sun Jun 10 13:38:35 2018\n" + string(good) + "\n" +
+		"From a@b Sun Jun 10 13:38:35 2018\n\x00\x01\x02 these bytes are not a header\n\n"
+	path := filepath.Join(t.TempDir(), "broken.mbox")
+	if err := os.WriteFile(path, []byte(mbox), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src, err := message.Open(path, message.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	hs := start(t, Config{Source: src, Options: snapshotOptions(t)}, 100, 30)
+	m := hs.waitFor(t, "both rows", func(m Model) bool {
+		return m.running == 0 && m.list.entries[0].state == inspected && m.list.entries[1].state == inspected
+	})
+	if m.list.entries[1].problem == "" || !strings.Contains(plain(m), "ERROR") {
+		t.Fatalf("row 2 is not marked as an error:\n%s", plain(m))
+	}
+	hs.key("j")
+	hs.key("enter")
+	m = hs.waitFor(t, "message 2 open", func(m Model) bool { return m.page.open && !m.page.running })
+	screen := plain(m)
+	if !strings.Contains(screen, "CANNOT INSPECT") || !strings.Contains(screen, "could not be read") {
+		t.Errorf("opening a broken message does not say so:\n%s", screen)
+	}
+	hs.key("esc")
+	if !hs.model(t).inList {
+		t.Errorf("esc did not go back to the list")
+	}
+}
