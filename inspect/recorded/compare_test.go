@@ -265,6 +265,18 @@ func TestCompare(t *testing.T) {
 			want:   []Cause{CauseDNSChanged}, words: "PTR",
 		},
 		{
+			// RFC 8601 §2.2 allows "=" in the local-part of a pvalue; cut
+			// there, the domain would read "bounces+2213-9f1e".
+			name:   "a VERP bounce address is one MAIL FROM, not another envelope",
+			header: trusted("mx1.inbound.example; spf=pass smtp.mailfrom=bounces+2213-9f1e=campus.example@em.esp.example"),
+			replay: Replay{Chain: chain, SPF: spf.Result{Result: trace.Pass, Domain: "em.esp.example", Identity: spf.MailFrom, ClientIP: "192.0.2.10"}},
+		},
+		{
+			name:   "a quoted local-part before @",
+			header: trusted(`mx1.inbound.example; spf=pass smtp.mailfrom="bounce=x"@em.esp.example`),
+			replay: Replay{Chain: chain, SPF: spf.Result{Result: trace.Pass, Domain: "em.esp.example", Identity: spf.MailFrom, ClientIP: "192.0.2.10"}},
+		},
+		{
 			name:   "hardfail is RFC 5451's fail",
 			header: trusted("mx1.inbound.example; spf=hardfail smtp.mailfrom=example.org"),
 			replay: Replay{Chain: chain, SPF: spfFail},

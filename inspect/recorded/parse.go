@@ -174,8 +174,8 @@ func parseResinfo(s string) (Method, bool) {
 		return Method{}, false
 	}
 	for _, t := range toks[1:] {
-		if !t.eq {
-			continue // a stray word: RFC 8601 has no place for it
+		if !t.eq || t.name == "" {
+			continue // a stray word or "=x": RFC 8601 has no place for it
 		}
 		name := strings.ToLower(t.name)
 		if name == "reason" && m.Reason == "" {
@@ -200,7 +200,7 @@ func tokens(s string) []token {
 	var out []token
 	i := 0
 	skip := func() {
-		for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n') {
+		for i < len(s) && space(s[i]) {
 			i++
 		}
 	}
@@ -220,7 +220,35 @@ func tokens(s string) []token {
 			return unquote(s[start:min(i, len(s))])
 		}
 		start := i
-		for i < len(s) && s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n' && s[i] != '=' {
+		for i < len(s) && !space(s[i]) && s[i] != '=' {
+			i++
+		}
+		return s[start:i]
+	}
+	// pvalue reads what follows "=" (RFC 8601 §2.2):
+	//
+	//	pvalue = [CFWS] ( value / [ [ local-part ] "@" ] domain-name ) [CFWS]
+	//
+	// A value (an RFC 2045 token) cannot hold "=" or "@", but a local-part
+	// can: bounces+2213-9f1e=campus.example@em.esp.example, a VERP or SRS
+	// bounce address, is one pvalue. So an unquoted pvalue runs to the next
+	// white space (comments are already spaces here). A quoted string is a
+	// value on its own, unquoted (reason="bad; very bad"), or the
+	// local-part of an address when "@" follows it, kept as written
+	// ("john doe"@example.net), since the quotes belong to the address.
+	pvalue := func() string {
+		start := i
+		if i < len(s) && s[i] == '"' {
+			v := word()
+			if i < len(s) && s[i] == '@' {
+				for i < len(s) && !space(s[i]) {
+					i++
+				}
+				return s[start:i]
+			}
+			return v
+		}
+		for i < len(s) && !space(s[i]) {
 			i++
 		}
 		return s[start:i]
@@ -258,7 +286,7 @@ func tokens(s string) []token {
 		if i < len(s) && s[i] == '=' {
 			i++
 			skip()
-			out = append(out, token{name: name, value: word(), eq: true})
+			out = append(out, token{name: name, value: pvalue(), eq: true})
 			continue
 		}
 		i = j
@@ -271,6 +299,8 @@ func tokens(s string) []token {
 		out = append(out, token{name: name})
 	}
 }
+
+func space(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 
 // part is a ";"-separated part of a field, and the comments it held.
 type part struct {

@@ -130,6 +130,28 @@ func TestParse(t *testing.T) {
 			name: "upper case method and result", value: "Example.COM; SPF=Pass smtp.MailFrom=x.example", id: "example.com",
 			results: []Method{{Method: "spf", Result: "pass", Props: []Prop{{"smtp.mailfrom", "x.example"}}}},
 		},
+		{
+			// RFC 8601 §2.2: pvalue = [CFWS] ( value / [ [ local-part ] "@" ] domain-name ) [CFWS];
+			// a local-part may hold "=" and "+" (a VERP bounce address).
+			name: "a VERP address with = in the local-part", value: "mx1.campus.example; spf=pass smtp.mailfrom=bounces+2213-9f1e=campus.example@em.esp.example", id: "mx1.campus.example",
+			results: []Method{{Method: "spf", Result: "pass", Props: []Prop{{"smtp.mailfrom", "bounces+2213-9f1e=campus.example@em.esp.example"}}}},
+		},
+		{
+			name: "SRS and = signs next to other properties", value: "x.example; spf=pass smtp.mailfrom=SRS0=HHH=TT=orig.example=alice@fwd.example smtp.helo=mail.fwd.example", id: "x.example",
+			results: []Method{{Method: "spf", Result: "pass", Props: []Prop{{"smtp.mailfrom", "SRS0=HHH=TT=orig.example=alice@fwd.example"}, {"smtp.helo", "mail.fwd.example"}}}},
+		},
+		{
+			name: "a quoted local-part stays quoted before @", value: `x.example; spf=pass smtp.mailfrom="john doe=x"@example.net smtp.helo=a.example`, id: "x.example",
+			results: []Method{{Method: "spf", Result: "pass", Props: []Prop{{"smtp.mailfrom", `"john doe=x"@example.net`}, {"smtp.helo", "a.example"}}}},
+		},
+		{
+			name: "a quoted value is unquoted", value: `x.example; dkim=pass header.i="@news.example" header.b="ab=cd"`, id: "x.example",
+			results: []Method{{Method: "dkim", Result: "pass", Props: []Prop{{"header.i", "@news.example"}, {"header.b", "ab=cd"}}}},
+		},
+		{
+			name: "the @domain form", value: "x.example; dkim=pass header.i=@mail.example.org header.s=s=1", id: "x.example",
+			results: []Method{{Method: "dkim", Result: "pass", Props: []Prop{{"header.i", "@mail.example.org"}, {"header.s", "s=1"}}}},
+		},
 		{name: "unknown version", value: "example.com 2; spf=pass", id: "example.com", version: "2", results: []Method{}, problem: "version 2"},
 		{
 			name: "a stray word part (Microsoft writes the recipient domain)", value: "spf=pass smtp.mailfrom=github.com; hotmail.com; dmarc=pass", id: "",
@@ -181,6 +203,7 @@ func TestLibraryAgrees(t *testing.T) {
 		{gmailAR, false}, {gmailAAR, true}, {kernelAR, false}, {kernelAAR, true}, {microsoftAAR, true},
 		{"example.com;\n auth=pass (cram-md5) smtp.auth=sender@example.net;\n spf=pass smtp.mailfrom=example.net", false},
 		{"example.com; iprev=pass\n policy.iprev=192.0.2.200", false},
+		{"mx1.campus.example; spf=pass smtp.mailfrom=bounces+2213-9f1e=campus.example@em.esp.example", false},
 	} {
 		h := Parse(v.value, v.arc)
 		compared := 0

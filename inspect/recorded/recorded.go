@@ -10,7 +10,9 @@
 // 192.0.2.1) smtp.mailfrom=..."), quoted strings, or an ARC instance tag,
 // and it keeps only a few properties of each method; so comments are
 // removed here first, "i=N;" is cut off, and every property is read here
-// as written, in order, beside authres's typed results.
+// as written, in order, beside authres's typed results. A property value
+// is read whole up to white space, since RFC 8601 §2.2 lets it be an
+// address whose local-part holds "=" (a VERP or SRS bounce address).
 //
 // Trust (RFC 8601 §5, §7.1): a header field is trusted when its
 // authserv-id belongs to the receiving side (one of the domains the
