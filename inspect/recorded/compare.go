@@ -3,6 +3,7 @@ package recorded
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/headercheck/headercheck/inspect/dkim"
@@ -20,6 +21,15 @@ type Replay struct {
 	DKIM  []dkim.Signature
 	DMARC dmarc.Result
 	IPRev IPRev
+
+	// NullSender is set when the MAIL FROM was the null sender: SPF
+	// checked postmaster@HELO as the MAIL FROM identity (RFC 7208 §2.4),
+	// so a result the receiver recorded for smtp.helo is compared with SPF.
+	NullSender bool
+	// UnknownMailFrom is set when the replay did not know the MAIL FROM
+	// (no Return-Path): SPF was not evaluated for it, so a recorded
+	// smtp.mailfrom result differs for want of an envelope, not of DNS.
+	UnknownMailFrom bool
 }
 
 // IPRev is the replay's reverse DNS result, when it was checked.
@@ -29,13 +39,21 @@ type IPRev struct {
 }
 
 // Compare lists where the replay disagrees with the recorded headers,
-// header by header and method by method, each with its likely cause.
-// Methods the replay does not perform (arc, auth, compauth, ...) and
-// results outside RFC 8601's registry are not compared.
+// each with its likely cause. Methods the replay does not perform (arc,
+// auth, compauth, ...) and results outside RFC 8601's registry are not
+// compared.
+//
+// The fields one authserv-id wrote at one delivery are judged together:
+// OpenDKIM, OpenDMARC and policyd-spf each add their own field with the
+// same authserv-id, so the SPF or DKIM difference that explains a DMARC
+// difference can stand in a neighbouring field. The differences are
+// listed receiver by receiver, in the order of each one's first field,
+// and a receiver's DMARC differences come after the SPF and DKIM ones
+// that explain them.
 func Compare(headers []Header, r Replay) []Difference {
-	var out []Difference
+	cs := make([]*comparer, len(headers))
 	for hi, h := range headers {
-		c := comparer{h: h, hi: hi, r: r}
+		c := &comparer{h: h, hi: hi, r: r}
 		for _, m := range h.Results {
 			switch m.Method {
 			case "spf":
@@ -46,22 +64,82 @@ func Compare(headers []Header, r Replay) []Difference {
 				c.iprev(m)
 			}
 		}
-		// DMARC last: whether SPF or DKIM already differ explains it.
-		for _, m := range h.Results {
-			if m.Method == "dmarc" {
-				c.dmarc(m)
-			}
-		}
-		// The same receiver often writes the same results twice, in
-		// Authentication-Results and in its ARC-Authentication-Results:
-		// one difference is enough.
-		for _, d := range c.out {
+		cs[hi] = c
+	}
+	var out []Difference
+	// The same receiver often writes the same results twice, in
+	// Authentication-Results and in its ARC-Authentication-Results: one
+	// difference is enough.
+	keep := func(ds []Difference) {
+		for _, d := range ds {
 			if !seen(out, d) {
 				out = append(out, d)
 			}
 		}
 	}
+	grouped := make([]bool, len(headers))
+	for hi := range headers {
+		if grouped[hi] {
+			continue
+		}
+		var group []*comparer
+		for j := hi; j < len(headers); j++ {
+			if !grouped[j] && sameDelivery(headers[hi], headers[j]) {
+				grouped[j] = true
+				group = append(group, cs[j])
+			}
+		}
+		for _, c := range group {
+			keep(c.out)
+		}
+		facts := judged(group)
+		for _, c := range group {
+			for _, m := range c.h.Results {
+				if m.Method == "dmarc" {
+					c.dmarc(m, facts)
+				}
+			}
+			keep(c.dmarcOut)
+		}
+	}
 	return out
+}
+
+// sameDelivery reports whether two fields were written by one receiver at
+// one delivery: the same authserv-id, the same Received fields above them
+// (Read counts them), and the same trust.
+func sameDelivery(a, b Header) bool {
+	return a.AuthServID == b.AuthServID && a.delivery == b.delivery && a.Trusted == b.Trusted
+}
+
+// groupFacts is what one receiver's fields at one delivery say about the
+// inputs of DMARC.
+type groupFacts struct {
+	inputs    []Difference // its SPF and DKIM differences, each once
+	spf, dkim bool         // whether it recorded an SPF, a DKIM result at all
+}
+
+func judged(group []*comparer) groupFacts {
+	var f groupFacts
+	for _, c := range group {
+		for _, d := range c.out {
+			if (d.Method == "spf" || d.Method == "dkim") && !slices.ContainsFunc(f.inputs, func(o Difference) bool { return o.Subject == d.Subject }) {
+				f.inputs = append(f.inputs, d)
+			}
+		}
+		for _, m := range c.h.Results {
+			if _, ok := known(m.Result); !ok {
+				continue
+			}
+			switch m.Method {
+			case "spf":
+				f.spf = true
+			case "dkim":
+				f.dkim = true
+			}
+		}
+	}
+	return f
 }
 
 func seen(out []Difference, d Difference) bool {
@@ -75,10 +153,11 @@ func seen(out []Difference, d Difference) bool {
 }
 
 type comparer struct {
-	h   Header
-	hi  int
-	r   Replay
-	out []Difference
+	h        Header
+	hi       int
+	r        Replay
+	out      []Difference // SPF, DKIM and iprev
+	dmarcOut []Difference
 }
 
 // known maps a recorded result to RFC 8601's names; ok is false for one
@@ -94,23 +173,45 @@ func known(res trace.Result) (trace.Result, bool) {
 }
 
 func (c *comparer) add(method, subject string, rec, rep trace.Result, cause Cause, why, ref string) {
+	c.out = append(c.out, c.diff(method, subject, rec, rep, string(rec), string(rep), cause, why, ref))
+}
+
+// diff is one difference; recW and repW are the results in words, with
+// their domains when those differ.
+func (c *comparer) diff(method, subject string, rec, rep trace.Result, recW, repW string, cause Cause, why, ref string) Difference {
 	who := c.h.AuthServID
 	if who == "" {
 		who = "a receiver that names no authserv-id"
 	}
-	explain := fmt.Sprintf("At delivery %s recorded %s; the replay now gives %s. %s", who, rec, rep, why)
-	c.out = append(c.out, Difference{
+	var lead string
+	switch {
+	case c.h.Trusted:
+		lead = fmt.Sprintf("At delivery %s recorded %s; the replay now gives %s.", who, recW, repW)
+	case cause == CauseForwarder:
+		lead = fmt.Sprintf("%s recorded %s when the message passed through it, before the receiving side got it; the replay gives %s.", who, recW, repW)
+	default:
+		lead = fmt.Sprintf("The header says %s recorded %s; the replay gives %s.", who, recW, repW)
+	}
+	return Difference{
 		Method: method, Subject: subject, Header: c.hi, AuthServID: c.h.AuthServID, Trusted: c.h.Trusted,
-		Recorded: rec, Replayed: rep, Cause: cause, Explain: explain, Ref: ref,
-	})
+		Recorded: rec, Replayed: rep, Cause: cause, Explain: lead + " " + why, Ref: ref,
+	}
 }
 
 // untrusted explains a difference with a header nobody vouches for: one
 // written by a server on the way (a forwarder, a list) or one that claims
-// what it cannot prove.
-func (c *comparer) untrusted(what string) (Cause, string) {
+// what it cannot prove. method is spf, dkim, dmarc or iprev.
+func (c *comparer) untrusted(method string) (Cause, string) {
+	what := map[string]string{"spf": "SPF", "dkim": "DKIM", "dmarc": "DMARC", "iprev": "reverse DNS"}[method]
 	if c.h.AuthServID != "" && c.onTheWay() {
-		return CauseForwarder, fmt.Sprintf("The header was written by %s, a server the message passed before it reached the receiving side, such as a forwarder or a mailing list: it judged %s as the message was when it got it, from the client that connected to it, which is not what the receiving side saw.", c.h.AuthServID, what)
+		why := fmt.Sprintf("It was written by %s, a server the message passed before it reached the receiving side, such as a forwarder or a mailing list. ", c.h.AuthServID)
+		switch method {
+		case "spf", "iprev":
+			why += fmt.Sprintf("It checked %s for the client that connected to it, which is not the client the receiving side saw.", what)
+		default:
+			why += fmt.Sprintf("It checked %s on the message as it was when it got it; a change made there or later, or a key changed since, gives another answer now.", what)
+		}
+		return CauseForwarder, why
 	}
 	if !c.h.Trusted && c.h.Index >= 0 && c.r.Chain.Boundary >= 0 && receivingID(c.h.AuthServID, c.r.Chain.Receiving) != "" {
 		return CauseUnproven, fmt.Sprintf("The header claims to be the receiving side's but was in the message before the receiving side got it: a forged header claiming %s results it cannot prove.", what)
@@ -148,7 +249,9 @@ func (c *comparer) spf(m Method) {
 	switch {
 	case identity == "helo" && c.r.HELO != nil:
 		rep = c.r.HELO
-	case identity == "helo" && c.r.SPF.Identity == spf.HELO:
+	case identity == "helo" && (c.r.NullSender || c.r.SPF.Identity == spf.HELO):
+		// The null sender's MAIL FROM check is postmaster@HELO (RFC
+		// 7208 §2.4): the same evaluation as the HELO identity.
 		rep = &c.r.SPF
 	case identity == "mailfrom":
 		rep = &c.r.SPF
@@ -166,22 +269,33 @@ func (c *comparer) spf(m Method) {
 	if rep.Domain != "" {
 		subject = fmt.Sprintf("SPF for %s (%s)", rep.Domain, identity)
 	}
+	recW, repW := string(rec), string(rep.Result)
 	if otherDomain {
 		subject = fmt.Sprintf("SPF (%s): recorded for %s, replayed for %s", identity, recDomain, rep.Domain)
+		recW, repW = fmt.Sprintf("%s for %s", rec, recDomain), fmt.Sprintf("%s for %s", rep.Result, rep.Domain)
+	}
+	add := func(cause Cause, why, ref string) {
+		c.out = append(c.out, c.diff("spf", subject, rec, rep.Result, recW, repW, cause, why, ref))
 	}
 	ref := "RFC 8601 §2.7.2"
 	switch {
 	case rep.Result == trace.TempError:
-		c.add("spf", subject, rec, rep.Result, CauseDNSFailure, "The replay could not get a DNS answer it needed, so it cannot say whether the domain's SPF record changed.", ref)
+		add(CauseDNSFailure, "The replay could not get a DNS answer it needed, so it cannot say whether the domain's SPF record changed.", ref)
 	case !c.h.Trusted:
-		cause, why := c.untrusted("SPF")
-		c.add("spf", subject, rec, rep.Result, cause, why, "RFC 8601 §5")
+		cause, why := c.untrusted("spf")
+		add(cause, why, "RFC 8601 §5")
+	case identity == "mailfrom" && c.r.UnknownMailFrom:
+		why := "The replay does not know the MAIL FROM (the message has no Return-Path), so it could not check SPF for it."
+		if value != "" {
+			why += fmt.Sprintf(" The receiver checked %s; --mail-from %s replays that.", value, value)
+		}
+		add(CauseEnvelope, why, "RFC 7208 §2.4")
 	case recIP.IsValid() && rep.ClientIP != "" && recIP.String() != rep.ClientIP:
-		c.add("spf", subject, rec, rep.Result, CauseEnvelope, fmt.Sprintf("The receiver evaluated SPF for client %s, the replay for %s: they are about different connections. Check the trust boundary (--ip, or choose another hop).", recIP, rep.ClientIP), ref)
+		add(CauseEnvelope, fmt.Sprintf("The receiver evaluated SPF for client %s, the replay for %s: they are about different connections. Check the trust boundary (--ip, or choose another hop).", recIP, rep.ClientIP), ref)
 	case otherDomain:
-		c.add("spf", subject, rec, rep.Result, CauseEnvelope, fmt.Sprintf("The receiver evaluated SPF for %s, the replay for %s: the replay used another MAIL FROM or HELO (--mail-from, --helo, or the Return-Path).", recDomain, rep.Domain), ref)
+		add(CauseEnvelope, fmt.Sprintf("The receiver evaluated SPF for %s, the replay for %s: the replay used another MAIL FROM or HELO (--mail-from, --helo, or the Return-Path).", recDomain, rep.Domain), ref)
 	default:
-		c.add("spf", subject, rec, rep.Result, CauseSPFChanged, fmt.Sprintf("For the same client and domain, %s's SPF record now gives a different answer, so it was most likely changed since delivery (or a name it includes was).", rep.Domain), ref)
+		add(CauseSPFChanged, fmt.Sprintf("For the same client and domain, %s's SPF record now gives a different answer, so it was most likely changed since delivery (or a name it includes was).", rep.Domain), ref)
 	}
 }
 
@@ -251,7 +365,7 @@ func (c *comparer) dkim(m Method) {
 			return
 		}
 		if !c.h.Trusted {
-			cause, why := c.untrusted("DKIM")
+			cause, why := c.untrusted("dkim")
 			c.add("dkim", subject, rec, trace.None, cause, why+" The message has no such signature now.", "RFC 8601 §5")
 			return
 		}
@@ -266,7 +380,7 @@ func (c *comparer) dkim(m Method) {
 	case rep == trace.TempError:
 		c.add("dkim", subject, rec, rep, CauseDNSFailure, "The replay could not fetch the key from DNS just now, so it cannot tell whether anything changed.", ref)
 	case !c.h.Trusted:
-		cause, why := c.untrusted("DKIM")
+		cause, why := c.untrusted("dkim")
 		if cause == CauseForwarder && rec == trace.Pass {
 			why += " A mailing list that adds a footer or tags the subject breaks the signature after checking it."
 		}
@@ -274,7 +388,7 @@ func (c *comparer) dkim(m Method) {
 	case rec == trace.Pass:
 		switch state := keyState(*sig); {
 		case state == "revoked":
-			c.add("dkim", subject, rec, rep, CauseKeyRevoked, fmt.Sprintf("The key for selector %s is now published with an empty p=: the domain revoked it after delivery, as domains do when they retire a key (RFC 6376 §3.6.1).", sig.Selector), "RFC 6376 §3.6.1")
+			c.add("dkim", subject, rec, rep, CauseKeyRevoked, fmt.Sprintf("The key for selector %s is now published with an empty p=: the domain revoked it after delivery, as domains do when they retire a key.", sig.Selector), "RFC 6376 §3.6.1")
 		case state == "missing":
 			c.add("dkim", subject, rec, rep, CauseKeyRevoked, fmt.Sprintf("There is no key for selector %s in DNS any more: the domain removed it after delivery, as domains do when they rotate keys. The signature was good when it arrived.", sig.Selector), "RFC 6376 §6.1.2")
 		case sig.BodyHashOK != nil && !*sig.BodyHashOK:
@@ -333,7 +447,7 @@ func (c *comparer) iprev(m Method) {
 	case rep == trace.TempError:
 		c.add("iprev", subject, rec, rep, CauseDNSFailure, "The replay could not get the DNS answers it needed.", ref)
 	case !c.h.Trusted:
-		cause, why := c.untrusted("reverse DNS")
+		cause, why := c.untrusted("iprev")
 		c.add("iprev", subject, rec, rep, cause, why, "RFC 8601 §5")
 	case ip.IsValid() && c.r.IPRev.IP != "" && ip.String() != c.r.IPRev.IP:
 		c.add("iprev", "reverse DNS", rec, rep, CauseEnvelope, fmt.Sprintf("The receiver checked %s, the replay %s: they are about different clients.", ip, c.r.IPRev.IP), ref)
@@ -342,35 +456,77 @@ func (c *comparer) iprev(m Method) {
 	}
 }
 
-func (c *comparer) dmarc(m Method) {
+// dmarc compares a recorded DMARC result. f is what the same receiver
+// recorded at the same delivery about SPF and DKIM, in any of its fields.
+func (c *comparer) dmarc(m Method, f groupFacts) {
 	rec, ok := known(m.Result)
 	rep := c.r.DMARC.Result
 	if !ok || rep == "" || rep == rec {
 		return
 	}
+	from := c.r.DMARC.FromDomain
 	subject := "DMARC"
-	if c.r.DMARC.FromDomain != "" {
-		subject = "DMARC for " + c.r.DMARC.FromDomain
+	if from != "" {
+		subject = "DMARC for " + from
+	}
+	add := func(cause Cause, why, ref string) {
+		c.dmarcOut = append(c.dmarcOut, c.diff("dmarc", subject, rec, rep, string(rec), string(rep), cause, why, ref))
 	}
 	ref := "RFC 8601 §2.7.6"
-	inputs := 0
-	for _, d := range c.out {
-		if d.Method == "spf" || d.Method == "dkim" {
-			inputs++
-		}
-	}
 	recFrom := domainOf(m.Get("header.from"))
 	switch {
 	case rep == trace.TempError:
-		c.add("dmarc", subject, rec, rep, CauseDNSFailure, "The replay could not get a DNS answer DMARC needed.", ref)
+		add(CauseDNSFailure, "The replay could not get a DNS answer DMARC needed.", ref)
 	case !c.h.Trusted:
-		cause, why := c.untrusted("DMARC")
-		c.add("dmarc", subject, rec, rep, cause, why, "RFC 8601 §5")
-	case recFrom != "" && c.r.DMARC.FromDomain != "" && recFrom != c.r.DMARC.FromDomain:
-		c.add("dmarc", subject, rec, rep, CauseModified, fmt.Sprintf("The receiver evaluated DMARC for From domain %s, the replay for %s: the From header was changed after delivery.", recFrom, c.r.DMARC.FromDomain), ref)
-	case inputs > 0:
-		c.add("dmarc", subject, rec, rep, CausePolicyDiffs, "DMARC follows from SPF and DKIM, and those differ too (see above).", ref)
+		cause, why := c.untrusted("dmarc")
+		add(cause, why, "RFC 8601 §5")
+	case recFrom != "" && from != "" && recFrom != from:
+		add(CauseModified, fmt.Sprintf("The receiver evaluated DMARC for From domain %s, the replay for %s: the From header was changed after delivery.", recFrom, from), ref)
+	case len(f.inputs) > 0:
+		var what []string
+		for _, d := range f.inputs {
+			what = append(what, fmt.Sprintf("%s (%s then, %s now)", d.Subject, d.Recorded, d.Replayed))
+		}
+		verb := "differs"
+		if len(what) > 1 {
+			verb = "differ"
+		}
+		add(CausePolicyDiffs, fmt.Sprintf("DMARC passes only when SPF or DKIM passes for the From domain, and this receiver's result for %s %s from the replay too, which explains this difference.", joinAnd(what), verb), ref)
+	case rec == trace.Pass && rep == trace.Fail && c.testingKey() != "":
+		add(CauseTestingKey, fmt.Sprintf("The replay does not count the DKIM signature by %s: its key is marked as testing (t=y), and RFC 6376 §3.6.1 says verifiers must treat mail from a signer in testing mode like unsigned mail. The receiver counted the signature, as many do.", c.testingKey()), "RFC 6376 §3.6.1")
+	case f.spf && f.dkim:
+		add(CauseDNSChanged, "The SPF and DKIM results this receiver recorded agree with the replay, so the domain's DMARC record (or the DNS that decides its organizational domain) has most likely changed since delivery.", ref)
+	case f.spf || f.dkim:
+		have, lack := "SPF", "DKIM"
+		if f.dkim {
+			have, lack = "DKIM", "SPF"
+		}
+		add(CauseDNSChanged, fmt.Sprintf("The %s result this receiver recorded agrees with the replay, but it recorded no %s result to compare with, so either that result or the domain's DMARC record has changed since delivery.", have, lack), ref)
 	default:
-		c.add("dmarc", subject, rec, rep, CauseDNSChanged, "SPF and DKIM agree with the receiver, so the domain's DMARC record (or the DNS that decides its organizational domain) has most likely changed since delivery.", ref)
+		add(CauseDNSChanged, "The receiver recorded no SPF or DKIM result beside its DMARC result, so which changed since delivery cannot be told: the domain's DMARC record, the DNS that decides its organizational domain, or the SPF and DKIM results DMARC rests on.", ref)
 	}
+}
+
+// testingKey returns the d= of a passing DKIM signature whose key is in
+// testing mode (t=y) and whose domain is in the From domain's
+// organization, or "": such a signature would have aligned, but the replay
+// treats its mail as unsigned (RFC 6376 §3.6.1).
+func (c *comparer) testingKey() string {
+	from := c.r.DMARC.FromDomain
+	for _, s := range c.r.DKIM {
+		if s.Testing && s.Result == trace.Pass && from != "" && dmarc.Aligned(from, s.Domain, dmarc.Relaxed) {
+			return s.Domain
+		}
+	}
+	return ""
+}
+
+func joinAnd(p []string) string {
+	switch len(p) {
+	case 0:
+		return ""
+	case 1:
+		return p[0]
+	}
+	return strings.Join(p[:len(p)-1], ", ") + " and " + p[len(p)-1]
 }

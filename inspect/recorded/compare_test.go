@@ -1,6 +1,7 @@
 package recorded
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -144,6 +145,8 @@ func sig(result trace.Result, keyRcode string, keyAnswer string, bodyOK, headerO
 
 func ptr(b bool) *bool { return &b }
 
+func inTesting(s dkim.Signature) dkim.Signature { s.Testing = true; return s }
+
 const liveKey = "v=DKIM1; k=ed25519; p=6kpsY+KcUgq+9VB7Ey7F+ZVHdq6+vnuSQh7qaRRG0iw="
 
 func TestCompare(t *testing.T) {
@@ -277,6 +280,31 @@ func TestCompare(t *testing.T) {
 			replay: Replay{Chain: chain, SPF: spf.Result{Result: trace.Pass, Domain: "em.esp.example", Identity: spf.MailFrom, ClientIP: "192.0.2.10"}},
 		},
 		{
+			name:   "a forwarder's DKIM view is about the message, not the client",
+			header: untrustedBelow("lists.forwarder.example; dkim=pass header.d=example.org header.s=sel"),
+			replay: Replay{Chain: chain, DKIM: []dkim.Signature{sig(trace.Fail, "NOERROR", liveKey, ptr(false), nil)}},
+			want:   []Cause{CauseForwarder}, words: "on the message as it was when it got it",
+		},
+		{
+			name:   "a key in testing mode: the receiver counted it, the replay does not",
+			header: trusted("mx1.inbound.example; dkim=pass header.d=example.org header.s=sel; spf=fail smtp.mailfrom=other.example; dmarc=pass header.from=example.org"),
+			replay: Replay{Chain: chain, SPF: spf.Result{Result: trace.Fail, Domain: "other.example", Identity: spf.MailFrom, ClientIP: "192.0.2.10"},
+				DKIM: []dkim.Signature{inTesting(sig(trace.Pass, "NOERROR", liveKey+"; t=y", ptr(true), ptr(true)))}, DMARC: dmarcFail},
+			want: []Cause{CauseTestingKey}, words: "t=y",
+		},
+		{
+			name:   "the null sender: smtp.helo is the MAIL FROM check of postmaster@HELO",
+			header: trusted("mx1.inbound.example; spf=pass smtp.helo=mail.example.org"),
+			replay: Replay{Chain: chain, NullSender: true, SPF: spf.Result{Result: trace.Fail, Domain: "mail.example.org", Identity: spf.MailFrom, Sender: "postmaster@mail.example.org", ClientIP: "192.0.2.10"}},
+			want:   []Cause{CauseSPFChanged},
+		},
+		{
+			name:   "an unknown MAIL FROM is another envelope, and the recorded one is offered",
+			header: trusted("mx1.inbound.example; spf=pass smtp.mailfrom=bounce@example.org"),
+			replay: Replay{Chain: chain, UnknownMailFrom: true, SPF: spf.Result{Result: trace.None, Identity: spf.MailFrom, ClientIP: "192.0.2.10"}},
+			want:   []Cause{CauseEnvelope}, words: "--mail-from bounce@example.org",
+		},
+		{
 			name:   "hardfail is RFC 5451's fail",
 			header: trusted("mx1.inbound.example; spf=hardfail smtp.mailfrom=example.org"),
 			replay: Replay{Chain: chain, SPF: spfFail},
@@ -316,5 +344,104 @@ func TestCompareOnce(t *testing.T) {
 	got := Compare([]Header{aar, ar}, Replay{SPF: spf.Result{Result: trace.Fail, Domain: "example.org", Identity: spf.MailFrom}})
 	if len(got) != 1 || got[0].Header != 0 {
 		t.Errorf("Compare = %+v, want one difference, about the first header", got)
+	}
+}
+
+// TestCompareOneReceiver: OpenDKIM, OpenDMARC and policyd-spf each write
+// their own Authentication-Results field with the same authserv-id. The
+// DMARC difference is judged with the DKIM result of the neighbouring
+// field, not alone.
+func TestCompareOneReceiver(t *testing.T) {
+	chain := received.Chain{Boundary: 0, Receiving: []string{"inbound.example"}, Hops: []received.Hop{{By: "mx1.inbound.example", FromIP: "192.0.2.10"}}}
+	revoked := sig(trace.PermError, "NOERROR", "v=DKIM1; k=ed25519; p=", nil, nil)
+	spfPass := spf.Result{Result: trace.Pass, Domain: "em.esp.example", Identity: spf.MailFrom, ClientIP: "192.0.2.10"}
+	field := func(v string, index, delivery int) Header {
+		h := Parse(v, false)
+		h.Trusted, h.Index, h.delivery = true, index, delivery
+		return h
+	}
+	dmarcF := "mx1.inbound.example; dmarc=pass header.from=example.org"
+	dkimF := "mx1.inbound.example; dkim=pass header.d=example.org header.s=sel"
+	spfF := "mx1.inbound.example; spf=pass smtp.mailfrom=bounces+1=x@em.esp.example"
+	type want struct {
+		method string
+		cause  Cause
+		header int
+		words  string // the explanation must say this
+	}
+	cases := []struct {
+		name    string
+		headers []Header
+		want    []want
+		not     string // no explanation may say this
+	}{
+		{
+			name:    "one field per method, DMARC on top",
+			headers: []Header{field(dmarcF, 0, 0), field(dkimF, 1, 0), field(spfF, 2, 0)},
+			want: []want{
+				{"dkim", CauseKeyRevoked, 1, "empty p="},
+				{"dmarc", CausePolicyDiffs, 0, "DKIM signature d=example.org s=sel"},
+			},
+			not: "agree with the receiver",
+		},
+		{
+			name:    "one field for everything",
+			headers: []Header{field("mx1.inbound.example; "+strings.TrimPrefix(dkimF, "mx1.inbound.example; ")+"; "+strings.TrimPrefix(spfF, "mx1.inbound.example; ")+"; dmarc=pass header.from=example.org", 0, 0)},
+			want: []want{
+				{"dkim", CauseKeyRevoked, 0, "empty p="},
+				{"dmarc", CausePolicyDiffs, 0, "DKIM signature d=example.org s=sel"},
+			},
+		},
+		{
+			name:    "DMARC recorded alone: nothing to say SPF and DKIM agree",
+			headers: []Header{field(dmarcF, 0, 0)},
+			want:    []want{{"dmarc", CauseDNSChanged, 0, "recorded no SPF or DKIM result"}},
+			not:     "agree with the receiver",
+		},
+		{
+			name:    "the same server at another delivery is another judgement",
+			headers: []Header{field(dmarcF, 0, 0), field(dkimF, 2, 1)},
+			want: []want{
+				{"dmarc", CauseDNSChanged, 0, "recorded no SPF or DKIM result"},
+				{"dkim", CauseKeyRevoked, 1, "empty p="},
+			},
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := Compare(c.headers, Replay{Chain: chain, SPF: spfPass, DKIM: []dkim.Signature{revoked}, DMARC: dmarc.Result{Result: trace.Fail, FromDomain: "example.org"}})
+			if len(got) != len(c.want) {
+				t.Fatalf("Compare = %+v, want %d differences", got, len(c.want))
+			}
+			for i, w := range c.want {
+				d := got[i]
+				if d.Method != w.method || d.Cause != w.cause || d.Header != w.header || !strings.Contains(d.Explain, w.words) {
+					t.Errorf("difference %d = %s %s about header %d (%q), want %s %s about header %d saying %q", i, d.Method, d.Cause, d.Header, d.Explain, w.method, w.cause, w.header, w.words)
+				}
+				if c.not != "" && strings.Contains(d.Explain, c.not) {
+					t.Errorf("difference %d says %q: %q", i, c.not, d.Explain)
+				}
+			}
+		})
+	}
+}
+
+// TestReadDelivery: Read tells the fields of one delivery apart by the
+// Received fields above them.
+func TestReadDelivery(t *testing.T) {
+	fields := []Field{
+		{"Authentication-Results", "mx1.inbound.example; dmarc=pass header.from=example.org", 0},
+		{"Authentication-Results", "mx1.inbound.example; dkim=pass header.d=example.org", 1},
+		{"Received", "from mx1.inbound.example (mx1.inbound.example [192.0.2.1]) by mx1.inbound.example (Postfix) with ESMTP id 2; Fri, 20 Nov 2026 08:14:40 +0000", 2},
+		{"Authentication-Results", "mx1.inbound.example; spf=pass smtp.mailfrom=example.org", 3},
+		{"Received", "from mail.example.org (mail.example.org [192.0.2.10]) by mx1.inbound.example (Postfix) with ESMTPS id 1; Fri, 20 Nov 2026 08:14:30 +0000", 4},
+	}
+	got := Read(Input{Fields: fields, Chain: chainOf(fields)})
+	var deliveries []int
+	for _, h := range got {
+		deliveries = append(deliveries, h.delivery)
+	}
+	if want := []int{0, 0, 1}; !reflect.DeepEqual(deliveries, want) {
+		t.Errorf("deliveries = %v, want %v", deliveries, want)
 	}
 }

@@ -40,7 +40,12 @@ func Read(in Input) []Header {
 		}
 	}
 	var out []Header
+	above := 0 // Received fields above the current one
 	for _, f := range in.Fields {
+		if strings.EqualFold(f.Name, "Received") {
+			above++
+			continue
+		}
 		var arc bool
 		switch {
 		case strings.EqualFold(f.Name, "Authentication-Results"):
@@ -51,6 +56,7 @@ func Read(in Input) []Header {
 		}
 		h := Parse(f.Value, arc)
 		h.Index = f.Index
+		h.delivery = above
 		out = append(out, h)
 	}
 	for i := range out {

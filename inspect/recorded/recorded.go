@@ -45,6 +45,11 @@ type Header struct {
 	Why        string   `json:"why"`               // why it is trusted or not, in plain words
 	Problem    string   `json:"problem,omitempty"` // what could not be read, in plain words
 	Raw        string   `json:"raw"`               // the field value as written, unfolded
+
+	// delivery counts the Received fields above the field (Read sets
+	// it): the fields one authserv-id wrote at one delivery share it, and
+	// Compare judges them together.
+	delivery int
 }
 
 // Method is one "method=result" statement and its supporting data.
@@ -105,4 +110,5 @@ const (
 	CausePolicyDiffs Cause = "dmarc_inputs"       // DMARC differs because SPF or DKIM did
 	CauseModified    Cause = "message_changed"    // the message was changed after the receiver checked it
 	CauseExpired     Cause = "signature_expired"  // the DKIM signature's x= has passed since delivery
+	CauseTestingKey  Cause = "dkim_testing_key"   // the receiver counted a signature whose key is in testing mode (t=y); the replay does not
 )
