@@ -32,7 +32,7 @@ func TestTextWidth(t *testing.T) {
 	for _, c := range cases {
 		rep := inspectFile(t, srv, c.name)
 		for _, color := range []bool{false, true} {
-			for w := 40; w <= 140; w += 7 {
+			for w := 40; w <= 140; w += 10 {
 				out := report.Text(rep, report.TextOptions{Width: w, Color: color})
 				for i, line := range strings.Split(strings.TrimSuffix(string(out), "\n"), "\n") {
 					if got := ansi.StringWidth(line); got > w {

@@ -15,8 +15,8 @@ import (
 func wrap(b *strings.Builder, s, first, indent string, width int) {
 	// A line keeps at least 10 columns for text however deep the indent;
 	// a first prefix that leaves less goes on a line of its own.
-	room := max(width-ansi.StringWidth(indent), 10)
-	firstRoom := width - ansi.StringWidth(first)
+	room := max(width-cols(indent), 10)
+	firstRoom := width - cols(first)
 	if firstRoom < 10 {
 		b.WriteString(strings.TrimRight(first, " "))
 		b.WriteByte('\n')
@@ -34,7 +34,7 @@ func wrap(b *strings.Builder, s, first, indent string, width int) {
 		n = 0
 	}
 	for i, word := range strings.Split(s, " ") {
-		wl := ansi.StringWidth(word)
+		wl := cols(word)
 		if i > 0 {
 			if n > 0 && wl > 0 && n+1+wl > cur {
 				flush()
@@ -69,9 +69,9 @@ func wrap(b *strings.Builder, s, first, indent string, width int) {
 				break
 			}
 			line.WriteString(head)
-			n = ansi.StringWidth(head)
+			n = cols(head)
 			word = word[len(head):]
-			wl = ansi.StringWidth(word)
+			wl = cols(word)
 			flush()
 		}
 		line.WriteString(word)
@@ -101,9 +101,21 @@ func trimRight(s string) string {
 	return s
 }
 
+// cols is the display width of s: its length for plain ASCII, the
+// commonest case by far, else what ansi.StringWidth says (wide and
+// zero-width characters, escape sequences).
+func cols(s string) int {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x80 || c < 0x20 {
+			return ansi.StringWidth(s)
+		}
+	}
+	return len(s)
+}
+
 // pad returns s padded with spaces to w display columns.
 func pad(s string, w int) string {
-	if d := w - ansi.StringWidth(s); d > 0 {
+	if d := w - cols(s); d > 0 {
 		return s + strings.Repeat(" ", d)
 	}
 	return s
