@@ -53,7 +53,7 @@ func parseAuthResults(v string, arc bool) authResult {
 	if id := s[start:d.p]; id != "" && !strings.Contains(id, "=") && len(id) <= 255 {
 		r.servID = strings.ToLower(strings.Trim(id, `"`))
 	}
-	lv := strings.ToLower(v)
+	lv := lowerASCII(v) // offsets in lv are offsets in v
 	for _, key := range ipKeys {
 		for from := 0; from < len(lv); {
 			i := strings.Index(lv[from:], key)
@@ -125,4 +125,23 @@ func parsePath(v string) (addr string, ok bool) {
 		return "", false
 	}
 	return s, true
+}
+
+// lowerASCII lowercases the ASCII letters of s and leaves every other byte
+// alone, so that an offset found in the result is the same offset in s.
+// strings.ToLower would not do: it turns each byte that is not UTF-8 into
+// U+FFFD, three bytes long (a crasher FuzzAnalyze found).
+func lowerASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if c := b[j]; c >= 'A' && c <= 'Z' {
+					b[j] = c + 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
 }

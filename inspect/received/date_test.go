@@ -193,6 +193,10 @@ func TestParseAuthResults(t *testing.T) {
 		{"comment first", "(the id) MX.Example.ORG; spf=none", false, "mx.example.org", nil},
 		{"empty", "", false, "", nil},
 		{"junk address", "x; smtp.remote-ip=999.1.1.1", false, "x", nil},
+		// Bytes that are not UTF-8 before the key must not shift where the
+		// address is read from (FuzzAnalyze found a panic here).
+		{"latin-1 before the key", "x; spf=pass (caf\xe9 \xc2) SMTP.Remote-IP=192.0.2.9", false, "x", []string{"smtp.remote-ip=192.0.2.9"}},
+		{"lone byte and an empty key", "\xc2smtp.remote-ip=", false, "", nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
