@@ -313,6 +313,9 @@ func TestServeBenchCorpus(t *testing.T) {
 	if v, err := time.ParseDuration(os.Getenv("HEADERCHECK_BENCH_SERVE_FOR")); err == nil {
 		d = v
 	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	zone := writeCorpus(t, filepath.Join(dir, "bench.mbox"), envInt("HEADERCHECK_BENCH_MESSAGES", 10_000), envInt("HEADERCHECK_BENCH_DISTINCT", 1000))
 	srv := dnstest.StartZone(t, zone)
 	if err := os.WriteFile(filepath.Join(dir, "dns-addr"), []byte(srv.Addr), 0o644); err != nil {
