@@ -347,6 +347,7 @@ func hostileInputs(t *testing.T, bin string, common []string) {
 		{name: "5000 Received fields", path: write("hops.eml", manyReceived.Bytes(), head, body)},
 		{name: "1000 From fields", path: write("froms.eml", manyFrom.Bytes(), s("Subject: x\n"), body)},
 		{name: "1000 ARC sets", path: write("arc.eml", arcSets.Bytes(), head, body)},
+		{name: "Authentication-Results with a lone 8-bit byte", path: write("ar8bit.eml", s("Authentication-Results: \xc2smtp.remote-ip=\nAuthentication-Results: x; spf=pass (caf\xe9) smtp.remote-ip=192.0.2.9\n"), head, body)}, // crashed the binary before ee2cd69
 		{name: "CR line endings only", path: write("cr.eml", s("From: a@hostile.example\rSubject: cr\r\rbody\r"))},
 		{name: "header only, no line break", path: write("noeol.eml", s("From: a@hostile.example"))},
 		{name: "separator line only", path: write("sep.mbox", s("From a@b Sat Nov 28 10:00:00 2026\n"))},
