@@ -681,15 +681,21 @@ Example Supplier, accounts team
 	Wed, 03 Jun 2026 09:12:01 +0000 (UTC)`)
 	sig := k.get("supplier.example", "esp2025").signMail(m, sigSpec{headers: signedHeaders, at: t0.Add(1 * time.Second)})
 	espSig := k.get("esp.example", "s1").signMail(m, sigSpec{headers: signedHeaders, at: t0.Add(1 * time.Second)})
+	// The campus server runs Postfix with three milters, and each writes
+	// its own Authentication-Results field with the same authserv-id, as
+	// most Postfix sites do: OpenDMARC on top (it runs last), OpenDKIM
+	// (one field for both signatures), then the SPF policy daemon. The
+	// provider's bounce address is a VERP address with "=" in its local
+	// part, which RFC 8601 §2.2 allows in a pvalue.
 	m.prepend(
-		`Return-Path: <bounces-2213-9f1e@em.esp.example>`,
+		`Return-Path: <bounces+2213-9f1e=campus.example@em.esp.example>`,
 		`X-Original-To: alice@campus.example`,
 		`Delivered-To: alice@campus.example`,
+		`Authentication-Results: mx1.campus.example; dmarc=pass (p=quarantine dis=none) header.from=supplier.example`,
 		`Authentication-Results: mx1.campus.example;
-	dkim=pass header.d=esp.example header.s=s1 header.b=`+sigB(espSig)+`;
-	dkim=pass header.d=supplier.example header.s=esp2025 header.b=`+sigB(sig)+`;
-	spf=pass (mx1.campus.example: domain of bounces-2213-9f1e@em.esp.example designates 192.0.2.141 as permitted sender) smtp.mailfrom=bounces-2213-9f1e@em.esp.example;
-	dmarc=pass (policy=quarantine) header.from=supplier.example`,
+	dkim=pass (2048-bit key; unprotected) header.d=esp.example header.i=@esp.example header.a=rsa-sha256 header.s=s1 header.b=`+sigB(espSig)+`;
+	dkim=pass (2048-bit key; unprotected) header.d=supplier.example header.i=@supplier.example header.a=rsa-sha256 header.s=esp2025 header.b=`+sigB(sig),
+		`Authentication-Results: mx1.campus.example; spf=pass (sender SPF authorized) smtp.mailfrom=bounces+2213-9f1e=campus.example@em.esp.example`,
 		`Received: from o1.em.esp.example (o1.em.esp.example [192.0.2.141])
 	by mx1.campus.example (Postfix) with ESMTPS id 4Nq2Xw3Zk8z7
 	for <alice@campus.example>; `+postfixDate(t0.Add(4*time.Second)),
