@@ -36,8 +36,9 @@ func Example() {
 		log.Fatal(err)
 	}
 	rep, err := inspect.Inspect(context.Background(), m, inspect.Options{
-		Resolver: snap,
-		Now:      func() time.Time { return exampleTime },
+		Resolver:  snap,
+		Now:       func() time.Time { return exampleTime },
+		NowSource: "the example's fixed time",
 	})
 	if err != nil {
 		log.Fatal(err)

@@ -76,6 +76,12 @@ type Options struct {
 	Resolver dnsx.Resolver
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// NowSource names where Now's time comes from when it is not the
+	// real clock, in words a reader follows: "the lesson's fixed time",
+	// "the test's fixed clock". The "Evaluated as of" step and
+	// Report.AtSource then say so instead of "now". "" means the real
+	// clock.
+	NowSource string
 
 	// At evaluates as of a fixed moment (--at TIME) instead of now.
 	At time.Time
@@ -369,30 +375,50 @@ func (r *run) analyze(wall time.Time) received.Chain {
 	return chain
 }
 
-// evaluationTime decides the moment the checks are judged as of.
+// evaluationTime decides the moment the checks are judged as of. The time
+// matters for a DKIM signature's creation time t= and expiry x= (RFC 6376
+// §3.5) and SPF's %{t} macro (RFC 7208 §7.3); DNS is asked as it is.
 func (r *run) evaluationTime(chain received.Chain, wall time.Time) (time.Time, string, trace.Step) {
-	step := trace.Step{Title: "Evaluated as of", Result: trace.Info}
+	step := trace.Step{Title: "Evaluated as of", Result: trace.Info, Ref: "RFC 6376 §3.5; RFC 7208 §7.3"}
+	const uses = "A DKIM signature's creation time (t=) and expiry (x=) and SPF's time macro %{t} are judged"
+	clock := "now"
+	if r.opts.NowSource != "" {
+		clock = r.opts.NowSource
+	}
+	stamp := func(t time.Time, src string) string { return t.UTC().Format(time.RFC3339) + ", " + src }
 	switch {
 	case r.opts.AtReceived:
 		if b := chain.Boundary; b >= 0 && b < len(chain.Hops) && !chain.Hops[b].At.IsZero() {
 			at := chain.Hops[b].At
 			src := fmt.Sprintf("received[%d] (boundary)", b)
-			step.Detail = at.UTC().Format(time.RFC3339) + ", from " + src
-			step.Explain = "As asked (--at received), signatures are judged as of the moment the receiving side stamped the message at the trust boundary, so a signature that expired after delivery still counts as it did then. DNS is asked as it is now."
+			step.Detail = stamp(at, "from "+src)
+			step.Explain = uses + " as of the moment the receiving side stamped the message at the trust boundary, as asked (--at received), so a signature that expired after delivery still counts as it did then. DNS answers are not turned back: they are what DNS (or the snapshot) says."
 			return at, src, step
 		}
 		step.Result = trace.Warn
-		step.Detail = wall.UTC().Format(time.RFC3339) + ", now"
-		step.Explain = "--at received asks for the time the receiving side stamped at the trust boundary, but no boundary hop with a readable date was found, so the checks are judged as of now."
-		return wall, "now (the boundary hop has no date)", step
+		step.Detail = stamp(wall, clock)
+		step.Explain = fmt.Sprintf("--at received asks for the time the receiving side stamped at the trust boundary, but no boundary hop with a readable date was found, so the checks are judged as of %s instead.", clockWords(clock))
+		return wall, clock + " (the boundary hop has no date)", step
 	case !r.opts.At.IsZero():
-		step.Detail = r.opts.At.UTC().Format(time.RFC3339) + ", from --at"
-		step.Explain = "As asked (--at), signature expiry and SPF's time macro are judged as of this moment. DNS is asked as it is now."
+		step.Detail = stamp(r.opts.At, "from --at")
+		step.Explain = uses + " as of this moment, as asked (--at). DNS answers are not turned back: they are what DNS (or the snapshot) says."
 		return r.opts.At, "--at", step
 	}
-	step.Detail = wall.UTC().Format(time.RFC3339) + ", now"
-	step.Explain = "Signature expiry and SPF's time macro are judged as of now; --at chooses another moment, --at received the moment of delivery."
-	return wall, "now", step
+	step.Detail = stamp(wall, clock)
+	if r.opts.NowSource != "" {
+		step.Explain = fmt.Sprintf("%s as of %s, not the real clock, so the replay gives the same answer whenever it runs. --at chooses another moment, --at received the moment of delivery.", uses, clock)
+		return wall, clock, step
+	}
+	step.Explain = uses + " as of now, the moment of this run. --at chooses another moment, --at received the moment of delivery."
+	return wall, clock, step
+}
+
+// clockWords is the clock's name inside a sentence.
+func clockWords(clock string) string {
+	if clock == "now" {
+		return "now, the moment of this run"
+	}
+	return clock
 }
 
 // envelopeChecks starts the checks that depend on the envelope (reverse

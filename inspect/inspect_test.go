@@ -710,3 +710,70 @@ func TestReceivers(t *testing.T) {
 		}
 	}
 }
+
+// TestEvaluatedAsOf: the "Evaluated as of" step cites what the time is
+// used for, and with a fixed clock it names the clock instead of "now".
+func TestEvaluatedAsOf(t *testing.T) {
+	srv := startDNS(t)
+	dated := mail([]string{boundaryHop("mail.aligned.example", "192.0.2.10")}, "alice@aligned.example", "bounce@aligned.example")
+	undated := mail([]string{"Received: from mail.aligned.example (mail.aligned.example [192.0.2.10]) by mx1.inbound.example (Postfix) with ESMTPS id 4Q8"}, "alice@aligned.example", "bounce@aligned.example")
+	cases := []struct {
+		name       string
+		raw        string
+		opts       func(*inspect.Options)
+		source     string // Report.AtSource
+		detail     string // the step's detail must say this
+		explain    string // the step's explanation must say this
+		notExplain string
+	}{
+		{name: "the real clock", raw: dated, source: "now", detail: ", now", explain: "as of now, the moment of this run"},
+		{
+			name: "a fixed clock names itself", raw: dated,
+			opts:   func(o *inspect.Options) { o.NowSource = "the lesson's fixed time" },
+			source: "the lesson's fixed time", detail: ", the lesson's fixed time", explain: "as of the lesson's fixed time, not the real clock", notExplain: "as of now",
+		},
+		{
+			name: "--at received without a date falls back to the fixed clock", raw: undated,
+			opts:   func(o *inspect.Options) { o.NowSource = "the test's fixed clock"; o.AtReceived = true },
+			source: "the test's fixed clock (the boundary hop has no date)", detail: ", the test's fixed clock", explain: "judged as of the test's fixed clock instead", notExplain: "as of now",
+		},
+		{
+			name: "--at wins over the clock's name", raw: dated,
+			opts:   func(o *inspect.Options) { o.NowSource = "the lesson's fixed time"; o.At = fixedNow.Add(-time.Hour) },
+			source: "--at", detail: ", from --at", explain: "as asked (--at)",
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			opts := options(srv)
+			if c.opts != nil {
+				c.opts(&opts)
+			}
+			rep, err := inspect.Inspect(t.Context(), load(t, c.raw), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.AtSource != c.source {
+				t.Errorf("AtSource = %q, want %q", rep.AtSource, c.source)
+			}
+			var step *trace.Step
+			for i := range rep.Steps {
+				if rep.Steps[i].Title == "Evaluated as of" {
+					step = &rep.Steps[i]
+				}
+			}
+			if step == nil {
+				t.Fatalf("no \"Evaluated as of\" step in %+v", rep.Steps)
+			}
+			if !strings.Contains(step.Ref, "RFC 6376 §3.5") || !strings.Contains(step.Ref, "RFC 7208 §7.3") {
+				t.Errorf("Ref = %q, want DKIM t=/x= (RFC 6376 §3.5) and SPF %%{t} (RFC 7208 §7.3) cited", step.Ref)
+			}
+			if !strings.Contains(step.Detail, c.detail) {
+				t.Errorf("Detail = %q, want it to say %q", step.Detail, c.detail)
+			}
+			if !strings.Contains(step.Explain, c.explain) || c.notExplain != "" && strings.Contains(step.Explain, c.notExplain) {
+				t.Errorf("Explain = %q, want it to say %q and not %q", step.Explain, c.explain, c.notExplain)
+			}
+		})
+	}
+}

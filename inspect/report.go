@@ -52,7 +52,9 @@ type Report struct {
 
 	// At is the moment the checks were evaluated as of (DKIM x= and t=,
 	// SPF %{t}), and AtSource says where it came from: "now", "--at",
-	// "received[2] (boundary)" or "now (the boundary hop has no date)".
+	// "received[2] (boundary)" or "now (the boundary hop has no date)";
+	// with Options.NowSource set, that name stands for "now" ("the
+	// lesson's fixed time").
 	At       time.Time
 	AtSource string
 

@@ -29,8 +29,9 @@ func ExampleCheck() {
 	}
 	m, _ := src.Message(0)
 	rep, err := inspect.Inspect(context.Background(), m, inspect.Options{
-		Resolver: snap,
-		Now:      func() time.Time { return l.At },
+		Resolver:  snap,
+		Now:       func() time.Time { return l.At },
+		NowSource: lessons.NowSource,
 	})
 	if err != nil {
 		log.Fatal(err)

@@ -44,6 +44,7 @@ func replay(t testing.TB, l lessons.Lesson, opts inspect.Options) *inspect.Repor
 	}
 	opts.Resolver = snap
 	opts.Now = func() time.Time { return l.At }
+	opts.NowSource = lessons.NowSource
 	rep, err := inspect.Inspect(context.Background(), m, opts)
 	if err != nil {
 		t.Fatalf("Inspect(%s): %v", l.Name, err)
@@ -122,6 +123,10 @@ func TestGallery(t *testing.T) {
 			}
 			if rep.Source.File != "demo:"+l.Name {
 				t.Errorf("source.file = %q, want %q", rep.Source.File, "demo:"+l.Name)
+			}
+			// The replay is judged as of the lesson's own time, and says so.
+			if !rep.At.Equal(l.At) || rep.AtSource != lessons.NowSource {
+				t.Errorf("evaluated as of %v from %q, want %v from %q", rep.At, rep.AtSource, l.At, lessons.NowSource)
 			}
 		})
 	}

@@ -24,6 +24,11 @@ import (
 //go:embed *.eml *.dns *.md
 var files embed.FS
 
+// NowSource names a lesson's clock in its report (inspect.Options.NowSource
+// beside Now returning Lesson.At), so the report says the lesson is judged
+// as of its own fixed time rather than "now".
+const NowSource = "the lesson's fixed time"
+
 // Lesson is one case of the gallery.
 type Lesson struct {
 	Name  string    // "02-exact-spoof"; the demo's source.file is "demo:" + Name
