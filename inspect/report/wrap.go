@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
+	"github.com/rivo/uniseg"
 )
 
 // wrap appends s to b in lines of at most width display columns: the first
@@ -63,15 +64,19 @@ func wrap(b *strings.Builder, s, first, indent string, width int) {
 				n = 0
 				continue
 			}
-			// A word longer than a whole line: cut it.
-			head := ansi.Truncate(word, cur, "")
+			// A word longer than a whole line: cut it. The rest's
+			// width is what is left, not measured again, so a word of
+			// megabytes costs one pass, not one per line.
+			head, hw := cut(word, cur)
 			if head == "" {
 				break
 			}
 			line.WriteString(head)
-			n = cols(head)
+			n = hw
 			word = word[len(head):]
-			wl = cols(word)
+			if wl -= hw; wl < 0 {
+				wl = cols(word)
+			}
 			flush()
 		}
 		line.WriteString(word)
@@ -99,6 +104,37 @@ func trimRight(s string) string {
 		s = head + s[i:]
 	}
 	return s
+}
+
+// cut returns the longest start of word at most w columns wide, cut
+// between grapheme clusters, and its width. It reads only that start.
+func cut(word string, w int) (string, int) {
+	// Only the part that can fit is looked at: a cluster is at least one
+	// byte per column and at most a few dozen bytes.
+	if strings.IndexByte(word[:min(len(word), 64*w+64)], 0x1b) >= 0 {
+		// A styled word: short, and escape sequences take no room.
+		head := ansi.Truncate(word, w, "")
+		return head, cols(head)
+	}
+	n, i, state := 0, 0, -1
+	rest := word
+	for len(rest) > 0 {
+		if c := rest[0]; c >= 0x20 && c < 0x80 && (len(rest) == 1 || rest[1] < 0x80) {
+			// A printable ASCII byte before another ASCII byte is a
+			// cluster of its own, one column wide.
+			if n+1 > w {
+				break
+			}
+			n, i, rest, state = n+1, i+1, rest[1:], -1
+			continue
+		}
+		cluster, r, cw, st := uniseg.FirstGraphemeClusterInString(rest, state)
+		if n+cw > w {
+			break
+		}
+		n, i, rest, state = n+cw, i+len(cluster), r, st
+	}
+	return word[:i], n
 }
 
 // cols is the display width of s: its length for plain ASCII, the
