@@ -188,7 +188,7 @@ func (c *comparer) diff(method, subject string, rec, rep trace.Result, recW, rep
 	case c.h.Trusted:
 		lead = fmt.Sprintf("At delivery %s recorded %s; the replay now gives %s.", who, recW, repW)
 	case cause == CauseForwarder:
-		lead = fmt.Sprintf("%s recorded %s when the message passed through it, before the receiving side got it; the replay gives %s.", who, recW, repW)
+		lead = fmt.Sprintf("%s, a server on the message's way such as a forwarder or a mailing list, recorded %s before the receiving side got the message; the replay gives %s.", who, recW, repW)
 	default:
 		lead = fmt.Sprintf("The header says %s recorded %s; the replay gives %s.", who, recW, repW)
 	}
@@ -204,14 +204,10 @@ func (c *comparer) diff(method, subject string, rec, rep trace.Result, recW, rep
 func (c *comparer) untrusted(method string) (Cause, string) {
 	what := map[string]string{"spf": "SPF", "dkim": "DKIM", "dmarc": "DMARC", "iprev": "reverse DNS"}[method]
 	if c.h.AuthServID != "" && c.onTheWay() {
-		why := fmt.Sprintf("It was written by %s, a server the message passed before it reached the receiving side, such as a forwarder or a mailing list. ", c.h.AuthServID)
-		switch method {
-		case "spf", "iprev":
-			why += fmt.Sprintf("It checked %s for the client that connected to it, which is not the client the receiving side saw.", what)
-		default:
-			why += fmt.Sprintf("It checked %s on the message as it was when it got it; a change made there or later, or a key changed since, gives another answer now.", what)
+		if method == "spf" || method == "iprev" {
+			return CauseForwarder, fmt.Sprintf("It checked %s for the client that connected to it, which is not the client the receiving side saw.", what)
 		}
-		return CauseForwarder, why
+		return CauseForwarder, fmt.Sprintf("It checked %s on the message as it was then; a change made there or later, or a key changed since, gives another answer now.", what)
 	}
 	if !c.h.Trusted && c.h.Index >= 0 && c.r.Chain.Boundary >= 0 && receivingID(c.h.AuthServID, c.r.Chain.Receiving) != "" {
 		return CauseUnproven, fmt.Sprintf("The header claims to be the receiving side's but was in the message before the receiving side got it: a forged header claiming %s results it cannot prove.", what)
@@ -491,7 +487,7 @@ func (c *comparer) dmarc(m Method, f groupFacts) {
 		if len(what) > 1 {
 			verb = "differ"
 		}
-		add(CausePolicyDiffs, fmt.Sprintf("DMARC passes only when SPF or DKIM passes for the From domain, and this receiver's result for %s %s from the replay too, which explains this difference.", joinAnd(what), verb), ref)
+		add(CausePolicyDiffs, fmt.Sprintf("DMARC passes only when SPF or DKIM passes for the From domain's organization, and this receiver's result for %s %s from the replay too, which explains this difference.", joinAnd(what), verb), ref)
 	case rec == trace.Pass && rep == trace.Fail && c.testingKey() != "":
 		add(CauseTestingKey, fmt.Sprintf("The replay does not count the DKIM signature by %s: its key is marked as testing (t=y), and RFC 6376 §3.6.1 says verifiers must treat mail from a signer in testing mode like unsigned mail. The receiver counted the signature, as many do.", c.testingKey()), "RFC 6376 §3.6.1")
 	case f.spf && f.dkim:

@@ -283,7 +283,7 @@ func TestCompare(t *testing.T) {
 			name:   "a forwarder's DKIM view is about the message, not the client",
 			header: untrustedBelow("lists.forwarder.example; dkim=pass header.d=example.org header.s=sel"),
 			replay: Replay{Chain: chain, DKIM: []dkim.Signature{sig(trace.Fail, "NOERROR", liveKey, ptr(false), nil)}},
-			want:   []Cause{CauseForwarder}, words: "on the message as it was when it got it",
+			want:   []Cause{CauseForwarder}, words: "on the message as it was then",
 		},
 		{
 			name:   "a key in testing mode: the receiver counted it, the replay does not",
