@@ -89,7 +89,7 @@ func ExampleWhatIf() {
 	// Output:
 	// as sent: reject
 	// what if: deliver
-	// DMARC passes for paypal.example (aligned SPF), so a receiver delivers it.
+	// DMARC passes for paypal.example: SPF passed for paypal.example, so a receiver delivers it.
 }
 
 // TestExampleSnapshot: the examples' snapshot is what the loopback zone

@@ -23,11 +23,19 @@
 //     same message and the same DNS give the same report. Which check's
 //     exchange was answered from the run's cache (cached) can still depend
 //     on which asked first.
-//   - SPF for the null sender is the HELO identity (RFC 7208 §2.4), so spf
-//     then has identity helo and there is no separate spf_helo. With a MAIL
-//     FROM, the HELO identity is checked as well (RFC 7208 §2.3 says it
-//     SHOULD be) and reported beside, as spf_helo; DMARC uses only the MAIL
-//     FROM result (RFC 9989 §4.4.2).
+//   - SPF for the null sender: RFC 7208 §2.4 makes its MAIL FROM identity
+//     postmaster@<HELO>, so spf is that check, with identity mailfrom and
+//     the HELO name as its domain, and DMARC aligns that domain with From
+//     (RFC 9989 §3.2.4). It is the same evaluation as the HELO identity,
+//     so there is no separate spf_helo. With a MAIL FROM address, the HELO
+//     identity is checked as well (RFC 7208 §2.3 says it SHOULD be) and
+//     reported beside, as spf_helo; DMARC uses only the MAIL FROM result
+//     (RFC 9989 §4.4.2).
+//   - An unknown MAIL FROM (no readable Return-Path, no envelope-from in
+//     the boundary hop, no --mail-from) is not taken for the null sender:
+//     spf is none for the MAIL FROM identity, with a step saying why,
+//     only the HELO identity is checked (spf_helo), and DMARC gets no SPF
+//     result to align.
 //   - "As of" time (Options.At, AtReceived): DKIM expiry (x=) and SPF's
 //     %{t} are judged as of it; the Received walk always uses the real
 //     clock, so later hops do not look as if they come from the future.
@@ -37,6 +45,12 @@
 //     message authenticated (arc.RescueRule) turns a DMARC failure into
 //     delivery; without it the verdict stays DMARC's and the story says
 //     what a receiver trusting the sealer would do.
+//   - DKIM keys in testing mode (t=y): RFC 6376 §3.6.1 says verifiers must
+//     not treat mail from such a signer differently from unsigned mail, so
+//     such a signature that verifies goes to DMARC as policy, not pass: it
+//     neither rescues a message nor, failing, condemns it. RFC 7489 and
+//     RFC 9989 do not mention t=y, and many receivers count the pass; the
+//     verdict's steps say what such a receiver would do.
 //   - The verdict follows the DMARC standard Options.Standard names. When
 //     DMARC does not apply (no policy, a broken record, no author domain)
 //     the disposition is deliver: DMARC asks nothing, so a receiver decides
@@ -421,11 +435,31 @@ func clockWords(clock string) string {
 	return clock
 }
 
+// mailFromKind is what the replay knows of the SMTP MAIL FROM.
+type mailFromKind int
+
+const (
+	mailFromAddress mailFromKind = iota // an address: Return-Path, the boundary hop or --mail-from
+	mailFromNull                        // the null sender <> of a bounce or automatic reply
+	mailFromUnknown                     // nothing says what it was
+)
+
+func mailFromOf(env received.Envelope) mailFromKind {
+	switch {
+	case env.DerivedFrom.MailFrom == "":
+		return mailFromUnknown
+	case env.MailFrom == "":
+		return mailFromNull
+	}
+	return mailFromAddress
+}
+
 // envelopeChecks starts the checks that depend on the envelope (reverse
 // DNS, SPF for MAIL FROM and HELO) on wg and returns where their results
 // will be once wg is done.
 func (r *run) envelopeChecks(ctx context.Context, wg *sync.WaitGroup, rs *recorders, chain received.Chain, at time.Time) (*spf.Result, **spf.Result) {
 	env := chain.Envelope
+	kind := mailFromOf(env)
 	receiver := ""
 	if b := chain.Boundary; b >= 0 && b < len(chain.Hops) {
 		receiver = chain.Hops[b].By
@@ -444,20 +478,26 @@ func (r *run) envelopeChecks(ctx context.Context, wg *sync.WaitGroup, rs *record
 		res := r.checkIPRev(ctx, rs.For(CheckIPRev), chain)
 		r.done(CheckIPRev, func(rep *Report) { rep.IPRev = res })
 	})
-	wg.Go(func() {
-		in := in
-		in.Resolver = rs.For(CheckSPF)
-		if env.MailFrom == "" {
-			// The null sender: SPF checks postmaster@HELO, the HELO
-			// identity (RFC 7208 §2.4).
-			*mail = spf.CheckHELO(ctx, in)
-		} else {
-			*mail = spf.Check(ctx, in)
-		}
+	if kind == mailFromUnknown {
+		*mail = unknownMailFrom(env)
 		res := *mail
 		r.done(CheckSPF, func(rep *Report) { rep.SPF = res })
-	})
-	if env.MailFrom != "" && heloIsDomain(env.HELO) {
+	} else {
+		wg.Go(func() {
+			in := in
+			in.Resolver = rs.For(CheckSPF)
+			// For the null sender Sender is "", which spf.Check
+			// evaluates as postmaster@HELO, the MAIL FROM identity of
+			// RFC 7208 §2.4.
+			*mail = spf.Check(ctx, in)
+			if kind == mailFromNull {
+				mail.Steps = append([]trace.Step{nullSenderStep(env, *mail)}, mail.Steps...)
+			}
+			res := *mail
+			r.done(CheckSPF, func(rep *Report) { rep.SPF = res })
+		})
+	}
+	if kind != mailFromNull && heloIsDomain(env.HELO) {
 		wg.Go(func() {
 			in := in
 			in.Resolver = rs.For(CheckSPFHELO)
@@ -467,6 +507,51 @@ func (r *run) envelopeChecks(ctx context.Context, wg *sync.WaitGroup, rs *record
 		})
 	}
 	return mail, helo
+}
+
+// nullSenderStep says which identity the null sender's SPF check is.
+func nullSenderStep(env received.Envelope, res spf.Result) trace.Step {
+	st := trace.Step{
+		Title:  "MAIL FROM <> (the null sender): checked as " + orWord(res.Sender, "postmaster@<HELO>"),
+		Result: trace.Info,
+		Detail: fmt.Sprintf("identity mailfrom, sender %s, domain %s, MAIL FROM from %s", orWord(res.Sender, "(none)"), orWord(res.Domain, "(none)"), env.DerivedFrom.MailFrom),
+		Ref:    "RFC 7208 §2.4",
+	}
+	if heloIsDomain(env.HELO) {
+		st.Explain = fmt.Sprintf("The envelope sender is empty, as for bounces and automatic replies. RFC 7208 §2.4 then defines the MAIL FROM identity as %s, so this is the MAIL FROM check (identity mailfrom) for the HELO name %s. It is the same evaluation as checking the HELO identity (RFC 7208 §2.3), so it is made once, and %s is the domain DMARC compares with From (RFC 9989 §3.2.4).", res.Sender, res.Domain, res.Domain)
+	} else {
+		st.Explain = fmt.Sprintf("The envelope sender is empty, as for bounces and automatic replies. RFC 7208 §2.4 then checks postmaster@ the HELO name, but the HELO name %q is not a domain, so there is no domain to check and SPF authenticates nothing for DMARC.", env.HELO)
+	}
+	return st
+}
+
+// unknownMailFrom is the SPF result for the MAIL FROM identity when the
+// replay does not know the MAIL FROM: nothing to evaluate (RFC 7208
+// §2.6.1, no domain could be extracted), and a step that says what was
+// evaluated instead.
+func unknownMailFrom(env received.Envelope) spf.Result {
+	instead := "The HELO name was not checked either: the boundary hop records none that is a domain."
+	if heloIsDomain(env.HELO) {
+		instead = fmt.Sprintf("What was evaluated instead is the HELO identity, %s, on its own (spf_helo): a receiver may check it (RFC 7208 §2.3), but DMARC does not use it.", env.HELO)
+	}
+	explain := "The message carries no readable Return-Path and nothing else records the envelope sender, so the replay does not know what the sending server said in MAIL FROM. It is not taken for the null sender of a bounce (<>), which would be checked as postmaster@ the HELO name (RFC 7208 §2.4): nothing says it was one. So SPF for the MAIL FROM identity has no domain to evaluate (none, RFC 7208 §2.6.1), and DMARC, which uses only the MAIL FROM identity (RFC 9989 §4.4.2), gets no SPF result to align. " + instead + " Give the envelope sender with --mail-from (--mail-from '<>' for a bounce)."
+	ip := ""
+	if env.Addr.IsValid() {
+		ip = env.Addr.Unmap().String()
+	}
+	return spf.Result{
+		Result:      trace.None,
+		Identity:    spf.MailFrom,
+		ClientIP:    ip,
+		Explanation: "The MAIL FROM is unknown (no Return-Path), so SPF was not evaluated for it; give it with --mail-from (RFC 7208 §2.4).",
+		Steps: []trace.Step{{
+			Title:   "MAIL FROM unknown: SPF not evaluated for it",
+			Result:  trace.Warn,
+			Detail:  "no Return-Path, no envelope-from in the boundary hop, no --mail-from",
+			Explain: explain,
+			Ref:     "RFC 7208 §2.4",
+		}},
+	}
 }
 
 // heloIsDomain reports whether a HELO name can be an SPF identity: a
@@ -483,10 +568,11 @@ func heloIsDomain(h string) bool {
 // finish runs what needs SPF and DKIM: DMARC, the recorded results and the
 // verdict.
 func (r *run) finish(ctx context.Context, rs *recorders, chain received.Chain, spfRes spf.Result, helo *spf.Result, sigs []dkim.Signature, at time.Time) {
+	kind := mailFromOf(chain.Envelope)
 	dres := dmarc.Check(ctx, dmarc.Input{
 		Resolver: rs.For(CheckDMARC),
 		From:     r.state.from,
-		SPF:      dmarcSPF(spfRes),
+		SPF:      dmarcSPF(spfRes, kind),
 		DKIM:     dmarcDKIM(sigs),
 		Standard: r.opts.Standard,
 		Now:      at,
@@ -504,6 +590,9 @@ func (r *run) finish(ctx context.Context, rs *recorders, chain received.Chain, s
 		DKIM:  sigs,
 		DMARC: dres,
 		IPRev: recorded.IPRev{Result: iprev.Result, IP: iprev.IP},
+
+		NullSender:      kind == mailFromNull,
+		UnknownMailFrom: kind == mailFromUnknown,
 	})
 	r.done(CheckRecorded, func(rep *Report) {
 		rep.Recorded = Recorded{AuthenticationResults: headers, Differences: diffs}
@@ -519,16 +608,37 @@ func (r *run) finish(ctx context.Context, rs *recorders, chain received.Chain, s
 	})
 }
 
-// dmarcSPF is what DMARC needs of the SPF result: the MAIL FROM identity,
-// or HELO standing in for the null sender (RFC 9989 §4.4.2, RFC 7208 §2.4).
-func dmarcSPF(s spf.Result) dmarc.SPFResult {
-	return dmarc.SPFResult{Result: s.Result, Domain: s.Domain, Identity: string(s.Identity)}
+// dmarcSPF is what DMARC needs of the SPF result: the SPF-authenticated
+// identifier is the MAIL FROM identity's domain (RFC 9989 §4.4.2, RFC 7489
+// §4.1), and for the null sender that identity is postmaster@HELO, whose
+// domain is the HELO name (RFC 7208 §2.4, RFC 9989 §3.2.4): package dmarc
+// takes Identity "helo" as that stand-in and says so in its step. An
+// unknown MAIL FROM gives DMARC no SPF result at all, never the HELO
+// identity's.
+func dmarcSPF(s spf.Result, kind mailFromKind) dmarc.SPFResult {
+	switch kind {
+	case mailFromUnknown:
+		return dmarc.SPFResult{}
+	case mailFromNull:
+		return dmarc.SPFResult{Result: s.Result, Domain: s.Domain, Identity: string(spf.HELO)}
+	}
+	return dmarc.SPFResult{Result: s.Result, Domain: s.Domain, Identity: string(spf.MailFrom)}
 }
 
+// dmarcDKIM is what DMARC needs of the DKIM results. A signature whose key
+// is in testing mode (t=y) goes to DMARC as policy, never pass: RFC 6376
+// §3.6.1 says verifiers must not treat mail from a signer in testing mode
+// differently from unsigned mail, so such a signature must not rescue a
+// message, and its failure already counts for no more than no signature.
+// The verdict's steps say so (testingSteps).
 func dmarcDKIM(sigs []dkim.Signature) []dmarc.DKIMResult {
 	out := make([]dmarc.DKIMResult, 0, len(sigs))
 	for _, s := range sigs {
-		out = append(out, dmarc.DKIMResult{Result: s.Result, Domain: s.Domain, Selector: s.Selector})
+		res := s.Result
+		if s.Testing && res == trace.Pass {
+			res = trace.Policy
+		}
+		out = append(out, dmarc.DKIMResult{Result: res, Domain: s.Domain, Selector: s.Selector})
 	}
 	return out
 }

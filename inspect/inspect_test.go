@@ -80,7 +80,7 @@ var scenarios = []scenario{
 		from:        "alice@nopolicy.example",
 		returnPath:  "bounce@attacker.example",
 		disposition: inspect.Deliver, dmarc: trace.None, spf: trace.Pass,
-		reason: []string{"nopolicy.example publishes no DMARC policy"},
+		reason: []string{"nopolicy.example has no DMARC policy"},
 		story:  []string{"publishes no usable DMARC policy", "Nothing vouches for nopolicy.example"},
 	},
 	{
@@ -250,16 +250,17 @@ func TestHELOIdentity(t *testing.T) {
 		t.Errorf("spf.identity = %q, want mailfrom", rep.SPF.Identity)
 	}
 
-	// The null sender: SPF is the HELO identity itself, and there is no
-	// second check.
+	// The null sender: the MAIL FROM identity is postmaster@HELO (RFC
+	// 7208 §2.4), the same evaluation as the HELO identity, so there is
+	// no second check.
 	opts := options(srv)
 	opts.MailFrom = "<>"
 	rep, err = inspect.Inspect(t.Context(), load(t, raw), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.SPF.Identity != "helo" || rep.SPFHELO != nil {
-		t.Errorf("null sender: spf.identity = %q, spf_helo = %v; want helo and none", rep.SPF.Identity, rep.SPFHELO)
+	if rep.SPF.Identity != "mailfrom" || rep.SPF.Sender != "postmaster@mail.aligned.example" || rep.SPF.Domain != "mail.aligned.example" || rep.SPFHELO != nil {
+		t.Errorf("null sender: spf = %s for %s (%s), spf_helo = %v; want mailfrom for postmaster@mail.aligned.example (mail.aligned.example) and no spf_helo", rep.SPF.Identity, rep.SPF.Sender, rep.SPF.Domain, rep.SPFHELO)
 	}
 	if rep.Chain.Envelope.MailFrom != "" || rep.Chain.Envelope.DerivedFrom.MailFrom != "--mail-from" {
 		t.Errorf("envelope = %+v, want the null sender from --mail-from", rep.Chain.Envelope)
@@ -773,6 +774,214 @@ func TestEvaluatedAsOf(t *testing.T) {
 			}
 			if !strings.Contains(step.Explain, c.explain) || c.notExplain != "" && strings.Contains(step.Explain, c.notExplain) {
 				t.Errorf("Explain = %q, want it to say %q and not %q", step.Explain, c.explain, c.notExplain)
+			}
+		})
+	}
+}
+
+// TestMailFromIdentity: which SPF identity the report shows and DMARC
+// uses, for a MAIL FROM address, the null sender of a bounce (RFC 7208
+// §2.4: the MAIL FROM identity is postmaster@HELO) and an unknown MAIL
+// FROM (no Return-Path), which is not a bounce.
+func TestMailFromIdentity(t *testing.T) {
+	srv := startDNS(t)
+	hop := boundaryHop("bounces.aligned.example", "192.0.2.10")
+	ar := "Authentication-Results: mx1.inbound.example; spf=pass smtp.mailfrom=bounce@aligned.example"
+	base := mail([]string{ar, hop}, "Mail Delivery System <mailer-daemon@aligned.example>", "")
+	cases := []struct {
+		name       string
+		returnPath string // the Return-Path line, "" for none
+		spf        trace.Result
+		sender     string // spf.Sender
+		domain     string // spf.Domain
+		heloCheck  bool   // whether spf_helo is there
+		aligned    bool   // dmarc.spf_aligned
+		dmarc      trace.Result
+		step       string // a step of the SPF result must say this
+		story      string // the verdict story must say this
+		diff       string // the cause of the recorded SPF difference, "" for none
+	}{
+		{
+			name: "a MAIL FROM address", returnPath: "Return-Path: <bounce@aligned.example>\n",
+			spf: trace.Pass, sender: "bounce@aligned.example", domain: "aligned.example", heloCheck: true, aligned: true, dmarc: trace.Pass,
+		},
+		{
+			name: "the null sender is checked as postmaster@HELO, identity mailfrom", returnPath: "Return-Path: <>\n",
+			spf: trace.Pass, sender: "postmaster@bounces.aligned.example", domain: "bounces.aligned.example", aligned: true, dmarc: trace.Pass,
+			step: "RFC 7208 §2.4 then defines the MAIL FROM identity as postmaster@bounces.aligned.example",
+			diff: "different_envelope",
+		},
+		{
+			name: "an unknown MAIL FROM is not the null sender", returnPath: "",
+			spf: trace.None, sender: "", domain: "", heloCheck: true, dmarc: trace.Fail,
+			step:  "not taken for the null sender",
+			story: "The MAIL FROM is unknown",
+			diff:  "different_envelope",
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rep, err := inspect.Inspect(t.Context(), load(t, c.returnPath+base), options(srv))
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := rep.SPF
+			if s.Identity != "mailfrom" || s.Result != c.spf || s.Sender != c.sender || s.Domain != c.domain {
+				t.Errorf("spf = %s %s for %q (%q), want mailfrom %s for %q (%q)", s.Identity, s.Result, s.Sender, s.Domain, c.spf, c.sender, c.domain)
+			}
+			if (rep.SPFHELO != nil) != c.heloCheck {
+				t.Errorf("spf_helo = %+v, want one: %v", rep.SPFHELO, c.heloCheck)
+			} else if c.heloCheck && (rep.SPFHELO.Result != trace.Pass || rep.SPFHELO.Identity != "helo") {
+				t.Errorf("spf_helo = %s %s, want helo pass", rep.SPFHELO.Identity, rep.SPFHELO.Result)
+			}
+			if rep.DMARC.SPFAligned != c.aligned || rep.DMARC.Result != c.dmarc {
+				t.Errorf("dmarc = %s, spf_aligned %v; want %s, %v", rep.DMARC.Result, rep.DMARC.SPFAligned, c.dmarc, c.aligned)
+			}
+			if c.step != "" && !anyStep(s.Steps, c.step) {
+				t.Errorf("no SPF step says %q: %+v", c.step, s.Steps)
+			}
+			if !strings.Contains(rep.Verdict.Story, c.story) {
+				t.Errorf("story = %q, want it to say %q", rep.Verdict.Story, c.story)
+			}
+			cause := ""
+			if d := findDiff(rep, "spf"); d != nil {
+				cause = d.Cause
+			}
+			if cause != c.diff {
+				t.Errorf("recorded spf difference cause = %q, want %q", cause, c.diff)
+			}
+		})
+	}
+}
+
+// anyStep reports whether a step, or a step under one, explains words.
+func anyStep(steps []trace.Step, words string) bool {
+	for _, s := range steps {
+		if strings.Contains(s.Explain, words) || strings.Contains(s.Title, words) || anyStep(s.Steps, words) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestTestingKey: a DKIM signature whose key has t=y neither rescues nor
+// condemns a message (RFC 6376 §3.6.1): it counts as no signature.
+func TestTestingKey(t *testing.T) {
+	record := keyRecord()
+	testingKey := strings.Replace(record, "k=ed25519;", "k=ed25519; t=y;", 1)
+	signed := sign(t, mail(spoofTop, "alice@aligned.example", "bounce@attacker.example"), "aligned.example")
+	tampered := strings.Replace(signed, "the figures are attached", "the figures are attached: pay now", 1)
+	unsigned := mail(spoofTop, "alice@aligned.example", "bounce@attacker.example")
+	cases := []struct {
+		name        string
+		raw, key    string
+		dkim        trace.Result // the DKIM result stays what verification found
+		dmarc       trace.Result
+		disposition inspect.Disposition
+		step        string // a verdict step must say this
+		story       string
+	}{
+		{name: "a key in use rescues the message", raw: signed, key: record, dkim: trace.Pass, dmarc: trace.Pass, disposition: inspect.Deliver},
+		{
+			name: "a testing key's pass does not rescue it", raw: signed, key: testingKey, dkim: trace.Pass, dmarc: trace.Fail, disposition: inspect.Reject,
+			step: "Had it counted, it would have aligned with aligned.example", story: "t=y",
+		},
+		{
+			name: "a testing key's failure does not condemn it further", raw: tampered, key: testingKey, dkim: trace.Fail, dmarc: trace.Fail, disposition: inspect.Reject,
+			step: "must not count against the message either",
+		},
+		{name: "unsigned, for comparison", raw: unsigned, key: record, dmarc: trace.Fail, disposition: inspect.Reject},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			srv := startDNS(t)
+			if err := srv.Add(`sel._domainkey.aligned.example. 300 IN TXT "` + c.key + `"`); err != nil {
+				t.Fatal(err)
+			}
+			rep, err := inspect.Inspect(t.Context(), load(t, c.raw), options(srv))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.dkim != "" && (len(rep.DKIM) != 1 || rep.DKIM[0].Result != c.dkim) {
+				t.Fatalf("dkim = %+v, want one signature with %s", rep.DKIM, c.dkim)
+			}
+			if rep.DMARC.Result != c.dmarc || rep.Verdict.Disposition != c.disposition {
+				t.Errorf("dmarc %s, verdict %s; want %s, %s (%s)", rep.DMARC.Result, rep.Verdict.Disposition, c.dmarc, c.disposition, rep.Verdict.Reason)
+			}
+			if c.step != "" && !anyStep(rep.Verdict.Steps, c.step) {
+				t.Errorf("no verdict step says %q: %+v", c.step, rep.Verdict.Steps)
+			}
+			if c.step == "" && anyStep(rep.Verdict.Steps, "testing mode") {
+				t.Errorf("a verdict step speaks of testing mode without a testing key: %+v", rep.Verdict.Steps)
+			}
+			if !strings.Contains(rep.Verdict.Story, c.story) {
+				t.Errorf("story = %q, want it to say %q", rep.Verdict.Story, c.story)
+			}
+		})
+	}
+}
+
+// TestDispositionStep: the step that turns DMARC's answer into the
+// disposition names the policy as it stands (unknown when the record could
+// not be fetched), explains the rule rather than repeating the reason, and
+// is followed by what an attacker would have needed to pass.
+func TestDispositionStep(t *testing.T) {
+	cases := []struct {
+		name      string
+		from      string
+		dns       func(*dnstest.Server)
+		detail    string // the Disposition step's detail must say this
+		notDetail string
+		attacker  string // the attacker step must say this; "" for no such step
+	}{
+		{
+			name: "temperror before the record: the policy is unknown", from: "alice@flaky.example",
+			dns:    func(s *dnstest.Server) { s.Fail("_dmarc.flaky.example.", dns.RcodeServerFailure) },
+			detail: "policy unknown (the record could not be fetched)", notDetail: "policy none",
+		},
+		{
+			name: "a spoof against p=reject", from: "service@paypal.example",
+			detail: "policy p=reject", attacker: "a DKIM signature by paypal.example or one of its subdomains that verifies",
+		},
+		{
+			name: "no DMARC record: nothing was needed", from: "alice@nopolicy.example",
+			detail: "no policy (no DMARC record)", attacker: "Nothing: nopolicy.example publishes no DMARC policy",
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			srv := startDNS(t)
+			if c.dns != nil {
+				c.dns(srv)
+			}
+			rep, err := inspect.Inspect(t.Context(), load(t, mail(spoofTop, c.from, "bounce@attacker.example")), options(srv))
+			if err != nil {
+				t.Fatal(err)
+			}
+			v := rep.Verdict
+			var disp, attacker *trace.Step
+			for i := range v.Steps {
+				switch {
+				case strings.HasPrefix(v.Steps[i].Title, "Disposition"):
+					disp = &v.Steps[i]
+				case v.Steps[i].Title == "What an attacker would have needed to pass":
+					attacker = &v.Steps[i]
+				}
+			}
+			if disp == nil {
+				t.Fatalf("no Disposition step: %+v", v.Steps)
+			}
+			if !strings.Contains(disp.Detail, c.detail) || c.notDetail != "" && strings.Contains(disp.Detail, c.notDetail) {
+				t.Errorf("Disposition detail = %q, want it to say %q and not %q", disp.Detail, c.detail, c.notDetail)
+			}
+			if disp.Explain == v.Reason || strings.Contains(v.Story, v.Reason) {
+				t.Errorf("the reason %q is repeated (step: %q, story: %q)", v.Reason, disp.Explain, v.Story)
+			}
+			switch {
+			case c.attacker == "" && attacker != nil:
+				t.Errorf("attacker step %q, want none", attacker.Explain)
+			case c.attacker != "" && (attacker == nil || !strings.Contains(attacker.Explain, c.attacker)):
+				t.Errorf("attacker step = %+v, want it to say %q", attacker, c.attacker)
 			}
 		})
 	}

@@ -11,9 +11,14 @@ import (
 
 // decide reaches the verdict from the checks' results: what a receiver
 // that honours the chosen DMARC standard does (RFC 9989 §5.3.6, §4.7; RFC
-// 7489 §6.6.2–§6.6.4), one line of reason, and the story of the replay.
+// 7489 §6.6.2–§6.6.4), one line of reason, the story of the replay, and
+// the steps: which rule decided, and what an attacker would have needed to
+// pass. The reason says what decided in one line; the story, which
+// package dmarc begins, tells the whole replay, so the two do not repeat
+// each other's sentences.
 func decide(rep Report, opts Options) Verdict {
 	d := rep.DMARC
+	e := deciding(d)
 	v := Verdict{
 		Disposition: Disposition(d.Disposition),
 		Standard:    d.Standard,
@@ -31,40 +36,54 @@ func decide(rep Report, opts Options) Verdict {
 
 	switch {
 	case d.FromProblem != dmarc.FromOK && d.FromProblem != dmarc.FromNoDomain:
-		v.Reason = d.Reason
+		v.Reason = fromProblemReason(d, v.Disposition)
 	case d.TempError || d.Result == trace.TempError:
 		v.TempError = true
-		v.Reason = "A temporary DNS error decided the outcome: DMARC could neither pass nor fail, so a receiver may deliver the message, or instead defer it and retry later."
+		v.Reason = tempErrorReason(d, e)
 	case d.Result == trace.Pass:
-		v.Reason = fmt.Sprintf("DMARC passes for %s (%s), so a receiver delivers it.", from, alignedWords(d))
+		v.Reason = fmt.Sprintf("DMARC passes for %s: %s, so a receiver delivers it.", from, passWords(rep))
 	case d.Result == trace.Fail:
-		v.Reason = failReason(d)
+		v.Reason = failReason(d, e)
 	case d.Result == trace.PermError:
 		v.DecidedBy = "none"
-		v.Reason = fmt.Sprintf("The DMARC record for %s is broken, so no DMARC policy applies and a receiver decides by its own rules.", orWord(from, "the From domain"))
+		v.Reason = fmt.Sprintf("%s's DMARC record cannot be used, so DMARC decides nothing here: the receiver's own filters do.", orWord(from, "The From domain"))
 	default:
 		v.DecidedBy = "none"
 		if from == "" {
-			v.Reason = "The From field names no domain, so DMARC does not apply and a receiver decides by its own rules."
+			v.Reason = "The From field names no domain, so DMARC has nothing to check: the receiver's own filters decide."
 		} else {
-			v.Reason = fmt.Sprintf("%s publishes no DMARC policy, so DMARC does not apply and a receiver decides by its own rules.", from)
+			v.Reason = fmt.Sprintf("%s has no DMARC policy, so DMARC decides nothing here: the receiver's own filters do.", from)
 		}
 	}
+	v.Steps = append(v.Steps, testingSteps(rep)...)
+	dispo := len(v.Steps)
 	v.Steps = append(v.Steps, trace.Step{
 		Title:   "Disposition: " + string(v.Disposition),
-		Result:  verdictResult(v),
-		Detail:  fmt.Sprintf("DMARC %s under %s, policy %s", d.Result, d.Standard, orWord(string(d.Policy), "none")),
-		Explain: v.Reason,
+		Result:  verdictResult(v, d),
+		Detail:  fmt.Sprintf("DMARC %s under %s; %s", orWord(string(d.Result), "none"), standardWords(d.Standard), policyWords(d, e)),
+		Explain: dispositionRule(d, e, v),
 		Ref:     ref,
 	})
 
 	v.ARC = arcNote(&v, rep, opts)
+	if v.DecidedBy == "arc" {
+		v.Steps[dispo].Title = "Disposition by DMARC alone: " + string(d.Disposition)
+	}
+	v.Signs = phishingSigns(rep)
+	if st, ok := attackerStep(rep, v); ok {
+		v.Steps = append(v.Steps, st)
+	}
 
 	story := []string{d.Story}
+	if mailFromOf(rep.Chain.Envelope) == mailFromUnknown && d.Result != trace.Pass && d.FromProblem == dmarc.FromOK {
+		story = append(story, "The MAIL FROM is unknown (the message has no Return-Path), so SPF could not count for DMARC in this replay; the receiver knew it, and --mail-from replays with it.")
+	}
+	if testing := testingWords(rep); testing != "" {
+		story = append(story, testing)
+	}
 	if !vouched(rep) && from != "" && (d.Result == trace.None || d.Result == trace.PermError) {
 		story = append(story, fmt.Sprintf("Nothing vouches for %s: no check ties the message to the domain its From field names.", from))
 	}
-	v.Signs = phishingSigns(rep)
 	for _, s := range v.Signs {
 		story = append(story, s.Explain)
 	}
@@ -78,41 +97,281 @@ func decide(rep Report, opts Options) Verdict {
 	return v
 }
 
-// failReason words a DMARC fail and the policy the owner asks for.
-func failReason(d dmarc.Result) string {
-	from := d.FromDomain
-	owner := d.RecordDomain
-	if owner == "" {
-		owner = from
-	}
-	dec := d.RFC9989
+// deciding is the evaluation of the standard that decided.
+func deciding(d dmarc.Result) dmarc.Evaluation {
 	if d.Standard == dmarc.RFC7489 {
-		dec = d.RFC7489
+		return d.RFC7489
 	}
-	base := fmt.Sprintf("DMARC fails for %s: neither SPF nor DKIM passed for it", from)
-	switch {
-	case d.Policy == dmarc.PolicyReject:
-		return fmt.Sprintf("%s, and %s asks receivers to reject such mail, so a receiver that follows DMARC rejects it.", base, owner)
-	case d.Policy == dmarc.PolicyQuarantine && dec.Requested == dmarc.PolicyReject:
-		return fmt.Sprintf("%s; %s asks for reject but only as a test or for part of its mail, so a receiver that follows DMARC puts it in the spam folder.", base, owner)
-	case d.Policy == dmarc.PolicyQuarantine:
-		return fmt.Sprintf("%s, and %s asks receivers to treat such mail as suspicious, so a receiver that follows DMARC puts it in the spam folder.", base, owner)
-	case dec.Requested != "" && dec.Requested != dmarc.PolicyNone:
-		return fmt.Sprintf("%s; %s asks for %s but only as a test or for none of its mail, so a receiver that follows DMARC delivers it.", base, owner, dec.Requested)
-	}
-	return fmt.Sprintf("%s, but %s asks for no action (p=none), so a receiver delivers it and only reports the failure.", base, owner)
+	return d.RFC9989
 }
 
-func alignedWords(d dmarc.Result) string {
-	switch {
-	case d.SPFAligned && d.DKIMAligned:
-		return "SPF and DKIM both aligned"
-	case d.DKIMAligned:
-		return "an aligned DKIM signature"
-	case d.SPFAligned:
-		return "aligned SPF"
+func standardWords(s dmarc.Standard) string {
+	if s == dmarc.RFC7489 {
+		return "RFC 7489 (the older DMARC standard)"
 	}
-	return "aligned"
+	return "RFC 9989 (the current DMARC standard)"
+}
+
+// policyTag is the record's tag that chose the policy, "p" when unknown.
+func policyTag(e dmarc.Evaluation) string {
+	if e.PolicyTag == "" {
+		return "p"
+	}
+	return e.PolicyTag
+}
+
+// policyWords says which policy applies, and why when it is not the one
+// requested or none is known.
+func policyWords(d dmarc.Result, e dmarc.Evaluation) string {
+	tag := policyTag(e)
+	switch {
+	case d.FromProblem != dmarc.FromOK && d.FromProblem != dmarc.FromNoDomain:
+		if d.Policy != "" && d.FromDomain != "" {
+			return fmt.Sprintf("strictest policy among the From domains: %s's %s", d.FromDomain, d.Policy)
+		}
+		return "no single From domain to take a policy from"
+	case d.Result == trace.TempError && (e.Record == "" || e.Requested == ""):
+		return "policy unknown (the record could not be fetched)"
+	case d.Result == trace.TempError:
+		return fmt.Sprintf("policy %s=%s requested but not applied, since DMARC could neither pass nor fail", tag, e.Requested)
+	case d.FromDomain == "":
+		return "no policy (no domain in From)"
+	case d.Result == trace.None:
+		return "no policy (no DMARC record)"
+	case d.Result == trace.PermError:
+		return "no policy (the record cannot be used)"
+	case d.Result == trace.Pass:
+		return fmt.Sprintf("policy %s=%s, not applied since DMARC passed", tag, orWord(string(e.Requested), string(d.Policy)))
+	case e.Requested != "" && e.Requested != d.Policy:
+		return fmt.Sprintf("policy %s=%s, applied as %s because %s", tag, e.Requested, d.Policy, downgradeWhy(e))
+	}
+	return fmt.Sprintf("policy %s=%s", tag, orWord(string(d.Policy), "none"))
+}
+
+// downgradeWhy says why the policy applied is weaker than the one asked.
+func downgradeWhy(e dmarc.Evaluation) string {
+	switch {
+	case e.Testing:
+		return "the owner is only testing it (t=y, RFC 9989 §4.7)"
+	case e.Pct != nil:
+		return fmt.Sprintf("pct=%d leaves this message out of the mail it applies to (RFC 7489 §6.6.4)", *e.Pct)
+	}
+	return "the record says so"
+}
+
+// fromProblemReason words a From field that names no single author.
+func fromProblemReason(d dmarc.Result, disp Disposition) string {
+	var s string
+	switch d.FromProblem {
+	case dmarc.FromMissing:
+		s = "The message has no From field, so there is no author domain for DMARC to check and it cannot pass"
+	case dmarc.FromMultipleFields:
+		s = "The message has more than one From field, which RFC 5322 forbids, so there is no single author domain and it cannot pass DMARC"
+	default:
+		s = "The From field names several addresses, so there is no single author domain and the message cannot pass DMARC"
+	}
+	if disp == Reject {
+		return s + "; receivers typically reject such a message (RFC 7489 §6.6.1)."
+	}
+	return s + "."
+}
+
+// tempErrorReason words a DMARC result a DNS failure left undecided.
+func tempErrorReason(d dmarc.Result, e dmarc.Evaluation) string {
+	from := orWord(d.FromDomain, "the From domain")
+	if e.Record == "" || e.Requested == "" {
+		return fmt.Sprintf("A temporary DNS error kept the DMARC record of %s from being fetched, so its policy is unknown and DMARC neither passes nor fails: a receiver may instead defer the message and retry later.", from)
+	}
+	return fmt.Sprintf("A temporary DNS error left it unknown whether SPF or DKIM passed for %s, so DMARC neither passes nor fails and its policy (%s=%s) cannot be applied: a receiver may instead defer the message and retry later.", from, policyTag(e), e.Requested)
+}
+
+// failReason words a DMARC fail and the policy the owner asks for, in
+// one line; the story tells what each check found.
+func failReason(d dmarc.Result, e dmarc.Evaluation) string {
+	from := d.FromDomain
+	owner := orWord(d.RecordDomain, from)
+	base := fmt.Sprintf("DMARC fails for %s: neither SPF nor DKIM passed for a domain of its organization", from)
+	whose := owner + "'s DMARC policy"
+	switch e.PolicyTag {
+	case "sp":
+		whose = owner + "'s DMARC policy for its subdomains (sp)"
+	case "np":
+		whose = owner + "'s DMARC policy for subdomains that do not exist (np)"
+	}
+	req := orWord(string(e.Requested), string(d.Policy))
+	switch {
+	case req != "" && req != string(d.Policy) && d.Policy != "":
+		return fmt.Sprintf("%s; %s is %s, applied as %s because %s.", base, whose, req, d.Policy, downgradeWhy(e))
+	case d.Policy == dmarc.PolicyReject:
+		return fmt.Sprintf("%s, and %s is reject.", base, whose)
+	case d.Policy == dmarc.PolicyQuarantine:
+		return fmt.Sprintf("%s, and %s is quarantine (the spam folder).", base, whose)
+	}
+	return fmt.Sprintf("%s, but %s is none: it asks for no action, only for reports.", base, whose)
+}
+
+// passWords names the identifiers that made DMARC pass, in plain words.
+func passWords(rep Report) string {
+	d := rep.DMARC
+	from := d.FromDomain
+	org := orWord(d.OrgDomain, from)
+	var by []string
+	of := func(dom string) string {
+		if strings.EqualFold(dom, from) {
+			return dom
+		}
+		return fmt.Sprintf("%s, in %s's organization", dom, org)
+	}
+	if d.SPFAligned {
+		dom := rep.SPF.Domain
+		if dom == "" {
+			by = append(by, "SPF passed for a domain of its organization")
+		} else {
+			by = append(by, "SPF passed for "+of(dom))
+		}
+	}
+	if d.DKIMAligned {
+		dom := ""
+		for _, s := range rep.DKIM {
+			if s.Result == trace.Pass && !s.Testing && (strings.EqualFold(s.Domain, from) || dmarc.Aligned(from, s.Domain, dmarc.Relaxed)) {
+				dom = s.Domain
+				break
+			}
+		}
+		if dom == "" {
+			by = append(by, "a DKIM signature by a domain of its organization verified")
+		} else {
+			by = append(by, "a DKIM signature by "+of(dom)+" verified")
+		}
+	}
+	if len(by) == 0 {
+		return "an identifier of its organization passed"
+	}
+	return joinWords(by)
+}
+
+// dispositionRule explains the rule that turned DMARC's answer into the
+// disposition, in plain words.
+func dispositionRule(d dmarc.Result, e dmarc.Evaluation, v Verdict) string {
+	switch {
+	case d.FromProblem != dmarc.FromOK && d.FromProblem != dmarc.FromNoDomain:
+		return "DMARC needs exactly one author domain in From (RFC 9989 §5.3.1; RFC 5322 §3.6 allows one From field). A message without exactly one cannot pass, and receivers typically reject it (RFC 7489 §6.6.1)."
+	case v.TempError:
+		return "When a DNS query DMARC needs does not complete, the message neither passes nor fails and the domain's policy cannot be applied: the receiver decides (RFC 9989 §5.3.6). Many defer the message with a temporary (4xx) reply, so the sending server tries again later (RFC 7489 §6.6.2); headercheck shows deliver, what a receiver that does not defer does."
+	case d.Result == trace.Pass:
+		return "DMARC passed, so the domain's policy does not come into play: the receiver delivers the message unless its own filters object."
+	case d.Result == trace.Fail:
+		var s string
+		switch d.Policy {
+		case dmarc.PolicyReject:
+			s = "reject asks a receiver to refuse mail that fails DMARC, usually during the SMTP conversation: the sending server gets an error and the recipient never sees the message (RFC 9989 §7.2)."
+		case dmarc.PolicyQuarantine:
+			s = "quarantine asks a receiver to treat mail that fails DMARC as suspicious: most put it in the spam (junk) folder instead of the inbox."
+		default:
+			s = "none asks for no action: the domain owner only wants reports about such mail (rua=), so the receiver delivers it as if DMARC had not failed."
+		}
+		if e.Requested != "" && e.Requested != d.Policy {
+			s = fmt.Sprintf("The owner asks for %s, but %s, so one step weaker applies: %s", e.Requested, downgradeWhy(e), s)
+		} else {
+			s = "The policy " + s
+		}
+		return s + " A receiver may apply its own policy instead (RFC 9989 §5.3.6); headercheck shows what one that follows the owner's request does."
+	}
+	return "With no usable DMARC policy, DMARC asks nothing of the receiver: its own filters (spam scores, reputation, the SPF and DKIM results on their own) decide, and headercheck shows deliver."
+}
+
+// attackerStep says what an attacker would have needed for the message to
+// pass, where that can be said (RFC 9989 §4.4, §2.2).
+func attackerStep(rep Report, v Verdict) (trace.Step, bool) {
+	d := rep.DMARC
+	from := d.FromDomain
+	st := trace.Step{Title: "What an attacker would have needed to pass", Result: trace.Info, Ref: "RFC 9989 §4.4"}
+	lure := ""
+	for _, s := range v.Signs {
+		if strings.HasPrefix(s.Kind, "display_name") {
+			lure = s.Detail
+		}
+	}
+	switch {
+	case d.FromProblem == dmarc.FromMultipleFields || d.FromProblem == dmarc.FromMultipleAddresses:
+		st.Explain = "A message with a single From address, in a domain whose SPF or DKIM the attacker controls: with several From addresses a message cannot pass DMARC at all. The trick only works on a receiver that checks one From and a mail program that shows the other."
+		st.Ref = "RFC 9989 §5.3.1"
+	case from == "" || v.TempError:
+		return st, false
+	case d.Result == trace.None || d.Result == trace.PermError:
+		what := "publishes no DMARC policy"
+		if d.Result == trace.PermError {
+			what = "has a DMARC record that cannot be used"
+		}
+		if lure != "" {
+			st.Explain = fmt.Sprintf("Nothing more than it did: %s %s, and the deception is in the display name (here: %s), which SPF, DKIM and DMARC do not check (RFC 9989 §2.2, §11.4).", from, what, lure)
+		} else {
+			st.Explain = fmt.Sprintf("Nothing: %s %s, so anyone can write %s in From and no DMARC rule tells a receiver to refuse it; only the receiver's own filters stand in the way.", from, what, from)
+		}
+		st.Ref = "RFC 9989 §5.3.2"
+	default:
+		org := orWord(d.OrgDomain, from)
+		need := fmt.Sprintf("To pass DMARC as %s, a message needs SPF to pass for a MAIL FROM domain in %s's organization, which means sending from a server %s's SPF record lists, or a DKIM signature by %s or one of its subdomains that verifies, which takes %s's private key.", from, org, org, org, org)
+		if d.Result == trace.Pass {
+			st.Explain = need + fmt.Sprintf(" Here that held, so it was sent with %s's authorization, or by someone with access to its servers or keys.", org)
+			if len(v.Signs) > 0 {
+				st.Explain += fmt.Sprintf(" A pass for %s says nothing about whether %s is the sender it looks like: anyone can register a domain and pass DMARC for it (RFC 9989 §2.2).", from, from)
+			}
+		} else {
+			st.Explain = need + fmt.Sprintf(" Here neither passed, so nothing shows it comes from %s: someone else sent it, or something on the way or in DNS broke the proof (a forwarder or mailing list that changed it, a key revoked since, a broken record).", org)
+			if d.Policy == dmarc.PolicyNone || d.Policy == "" {
+				st.Explain += " And with the policy none, failing costs a spoofer nothing: the message is delivered anyway. Only p=quarantine or p=reject makes the proof matter."
+			} else {
+				st.Explain += fmt.Sprintf(" An attacker without %s's servers or keys cannot pass; spoofers avoid %s in From instead, with a look-alike domain or a display name (RFC 9989 §2.2).", org, from)
+			}
+		}
+	}
+	return st, true
+}
+
+// testingSteps explain each DKIM signature whose key is in testing mode
+// (t=y): RFC 6376 §3.6.1 says verifiers must not treat such mail
+// differently from unsigned mail, so the signature neither rescues nor
+// condemns the message (dmarcDKIM).
+func testingSteps(rep Report) []trace.Step {
+	var out []trace.Step
+	from := rep.DMARC.FromDomain
+	for _, s := range rep.DKIM {
+		if !s.Testing {
+			continue
+		}
+		st := trace.Step{
+			Title:  fmt.Sprintf("DKIM key in testing mode: d=%s s=%s", s.Domain, s.Selector),
+			Result: trace.Info,
+			Detail: fmt.Sprintf("DKIM %s; the key record has t=y", s.Result),
+			Ref:    "RFC 6376 §3.6.1",
+		}
+		if s.Result == trace.Pass {
+			st.Explain = fmt.Sprintf("The signature by %s verifies, but its key record says t=y: %s is only testing DKIM, and RFC 6376 §3.6.1 says verifiers must not treat its mail differently from unsigned mail. So the signature does not count for DMARC here (DMARC gets it as policy, not pass).", s.Domain, s.Domain)
+			if from != "" && dmarc.Aligned(from, s.Domain, dmarc.Relaxed) {
+				st.Explain += fmt.Sprintf(" Had it counted, it would have aligned with %s; a receiver that ignores t=y, as many do, would count it.", from)
+			}
+		} else {
+			st.Explain = fmt.Sprintf("The signature by %s does not verify, but its key record says t=y: %s is only testing DKIM, and RFC 6376 §3.6.1 says the failure must not count against the message either. For DMARC that is the same as no signature: it authenticates nothing.", s.Domain, s.Domain)
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+// testingWords is the story's sentence about a testing-mode signature
+// that would have made DMARC pass, "" when there is none.
+func testingWords(rep Report) string {
+	d := rep.DMARC
+	if d.Result == trace.Pass || d.FromDomain == "" {
+		return ""
+	}
+	for _, s := range rep.DKIM {
+		if s.Testing && s.Result == trace.Pass && dmarc.Aligned(d.FromDomain, s.Domain, dmarc.Relaxed) {
+			return fmt.Sprintf("A DKIM signature by %s verifies, but its key is marked as testing (t=y), so it counts as if the message were unsigned (RFC 6376 §3.6.1); a receiver that ignores t=y would let DMARC pass.", s.Domain)
+		}
+	}
+	return ""
 }
 
 // vouched reports whether any check ties the message to the From domain:
@@ -126,18 +385,19 @@ func vouched(rep Report) bool {
 	if rep.DMARC.SPFAligned || rep.DMARC.DKIMAligned {
 		return true
 	}
-	if rep.SPF.Result == trace.Pass && dmarc.Aligned(from, strings.ToLower(rep.SPF.Domain), dmarc.Relaxed) {
+	if rep.SPF.Result == trace.Pass && rep.SPF.Domain != "" && dmarc.Aligned(from, strings.ToLower(rep.SPF.Domain), dmarc.Relaxed) {
 		return true
 	}
 	for _, s := range rep.DKIM {
-		if s.Result == trace.Pass && dmarc.Aligned(from, s.Domain, dmarc.Relaxed) {
+		// A key in testing mode vouches for nothing (RFC 6376 §3.6.1).
+		if s.Result == trace.Pass && !s.Testing && dmarc.Aligned(from, s.Domain, dmarc.Relaxed) {
 			return true
 		}
 	}
 	return false
 }
 
-func verdictResult(v Verdict) trace.Result {
+func verdictResult(v Verdict, d dmarc.Result) trace.Result {
 	switch {
 	case v.TempError:
 		return trace.TempError
@@ -145,6 +405,8 @@ func verdictResult(v Verdict) trace.Result {
 		return trace.Fail
 	case v.DecidedBy == "none":
 		return trace.None
+	case d.Result == trace.Fail:
+		return trace.Warn // delivered although DMARC failed (p=none)
 	}
 	return trace.Pass
 }
@@ -180,7 +442,7 @@ func arcNote(v *Verdict, rep Report, opts Options) string {
 	step := trace.Step{Title: "ARC chain", Result: trace.Info, Ref: "RFC 8617 §7.2"}
 	defer func() { v.Steps = append(v.Steps, step) }()
 	if !failed {
-		step.Detail = fmt.Sprintf("%s, %d instance(s)", a.Result, a.Instances)
+		step.Detail = fmt.Sprintf("%s, %s", a.Result, plural(a.Instances, "instance"))
 		step.Explain = "DMARC did not fail with a policy to apply, so the ARC chain changes nothing here."
 		return ""
 	}
@@ -204,12 +466,30 @@ func arcNote(v *Verdict, rep Report, opts Options) string {
 			continue
 		}
 		if r := a.Rescue([]string{set.Sealer}); r.OK {
-			step.Detail = fmt.Sprintf("%s, %d instance(s); not trusted (no --trust-arc)", a.Result, a.Instances)
+			step.Detail = fmt.Sprintf("%s, %s; not trusted (no --trust-arc)", a.Result, plural(a.Instances, "instance"))
 			step.Explain = r.Why
-			return fmt.Sprintf("A receiver that trusts the ARC sealer %s (--trust-arc %s), as large mailbox providers do for some intermediaries, would deliver it instead: %s", r.Sealer, r.Sealer, r.Why)
+			return fmt.Sprintf("A receiver that trusts the ARC sealer %s (--trust-arc %s), as large mailbox providers do for some mailing lists and forwarders, would deliver it instead: %s found %s when the message reached it, and the ARC chain, the signed record intermediaries add of what they found (RFC 8617), is intact.", r.Sealer, r.Sealer, r.Sealer, foundWords(r.Because))
 		}
 	}
-	step.Detail = fmt.Sprintf("%s, %d instance(s)", a.Result, a.Instances)
+	step.Detail = fmt.Sprintf("%s, %s", a.Result, plural(a.Instances, "instance"))
 	step.Explain = "No sealer of the chain recorded a result that vouches for the From domain, so trusting one would not change the verdict. " + a.Reason
 	return ""
+}
+
+// foundWords says what a sealer's recorded result means, in words.
+func foundWords(because string) string {
+	if strings.HasPrefix(because, "dmarc=pass") {
+		return "that DMARC passed"
+	}
+	if because == "" {
+		return "the message authenticated"
+	}
+	return because
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
