@@ -407,10 +407,15 @@ func record(rep *inspect.Report, ev dmarc.Evaluation) (Record, []trace.Step) {
 			HumanResult: s.Reason,
 		})
 	}
-	if rep.SPF.Result != "" && rep.SPF.Domain != "" {
+	env := rep.Chain.Envelope
+	nullSender := env.MailFrom == "" && env.DerivedFrom.MailFrom != ""
+	// Only the MAIL FROM identity is reported (RFC 9990 §3.1.1.13); for
+	// the null sender that is postmaster@HELO (RFC 7208 §2.4). An unknown
+	// MAIL FROM has no SPF result to report.
+	if rep.SPF.Result != "" && rep.SPF.Domain != "" && (rep.SPF.Identity == "mailfrom" || nullSender) {
 		sr := &SPFResult{Domain: rep.SPF.Domain, Scope: "mfrom", Result: string(rep.SPF.Result)}
-		if rep.SPF.Identity == "helo" {
-			sr.HumanResult = "null MAIL FROM: the HELO identity stands in (RFC 7208 §2.4)"
+		if nullSender {
+			sr.HumanResult = "null MAIL FROM: checked as " + orWord(rep.SPF.Sender, "postmaster@"+rep.SPF.Domain) + " (RFC 7208 §2.4)"
 		}
 		r.AuthResults.SPF = sr
 	}
@@ -427,7 +432,11 @@ func record(rep *inspect.Report, ev dmarc.Evaluation) (Record, []trace.Step) {
 		Explain: rowWords(ev, *pe, src),
 		Ref:     "RFC 9990 §3.1.1.8, §3.1.1.9",
 	})
-	idw := fmt.Sprintf("header_from is the From domain DMARC evaluated (%s). envelope_from is the MAIL FROM domain SPF was checked for (%s)", orWord(r.Identifiers.HeaderFrom, "none"), orWord(r.Identifiers.EnvelopeFrom, "empty: the null sender"))
+	mailFrom := orWord(r.Identifiers.EnvelopeFrom, "empty: the null sender")
+	if env.DerivedFrom.MailFrom == "" {
+		mailFrom = "left out: the replay does not know the MAIL FROM"
+	}
+	idw := fmt.Sprintf("header_from is the From domain DMARC evaluated (%s). envelope_from is the MAIL FROM domain SPF was checked for (%s)", orWord(r.Identifiers.HeaderFrom, "none"), mailFrom)
 	if r.Identifiers.EnvelopeTo != "" {
 		idw += fmt.Sprintf(", and envelope_to the recipient's domain (%s)", r.Identifiers.EnvelopeTo)
 	}

@@ -438,3 +438,54 @@ func TestParseURI(t *testing.T) {
 		}
 	}
 }
+
+// TestEnvelopeFrom: the row's SPF result is the MAIL FROM identity's (RFC
+// 9990 §3.1.1.13); for the null sender that is postmaster@HELO (RFC 7208
+// §2.4), and an unknown MAIL FROM has none to report and is not called
+// the null sender.
+func TestEnvelopeFrom(t *testing.T) {
+	cases := []struct {
+		name     string
+		edit     func(*lessons.Lesson, *inspect.Options)
+		spf      string // "domain result human_result", "" for no spf element
+		envelope string // the Identifiers step must say this
+	}{
+		{"a MAIL FROM address", func(*lessons.Lesson, *inspect.Options) {}, "bank.example pass ", "envelope_from bank.example"},
+		{
+			"the null sender", func(_ *lessons.Lesson, o *inspect.Options) { o.MailFrom = "<>" },
+			"mail.bank.example none null MAIL FROM: checked as postmaster@mail.bank.example (RFC 7208 §2.4)", "empty: the null sender",
+		},
+		{
+			"an unknown MAIL FROM", func(l *lessons.Lesson, _ *inspect.Options) {
+				l.EML = []byte(strings.Replace(string(l.EML), "Return-Path: <bounces@bank.example>\n", "", 1))
+			},
+			"", "the replay does not know the MAIL FROM",
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			l := lesson(t, "01-aligned")
+			var opts inspect.Options
+			c.edit(&l, &opts)
+			rep := replay(t, l, opts)
+			res := aggregate.Check(t.Context(), aggregate.Input{Report: rep, Resolver: snapshotOf(t, l)})
+			if res.Feedback == nil {
+				t.Fatal("no aggregate report")
+			}
+			got := ""
+			if s := res.Feedback.Records[0].AuthResults.SPF; s != nil {
+				got = s.Domain + " " + s.Result + " " + s.HumanResult
+			}
+			if got != c.spf {
+				t.Errorf("auth_results spf = %q, want %q", got, c.spf)
+			}
+			found := false
+			for _, s := range res.Steps {
+				found = found || s.Title == "Identifiers" && strings.Contains(s.Detail+" "+s.Explain, c.envelope)
+			}
+			if !found {
+				t.Errorf("no Identifiers step says %q: %+v", c.envelope, res.Steps)
+			}
+		})
+	}
+}
