@@ -107,7 +107,11 @@ func FuzzExpand(f *testing.F) {
 			}
 			full := targetName(out)
 			part := targetName(ms.expandRight(&env, 4*253))
-			if full.name != part.name || full.problem != part.problem {
+			// A name still over 253 characters once every label that can
+			// go has gone is refused either way; which tail of it the
+			// step shows may differ (a crasher FuzzExpand found).
+			tooLong := full.problem == "is longer than 253 characters"
+			if full.name != part.name && !tooLong || full.problem != part.problem {
 				t.Fatalf("Expand(%q): windowed target %q (%q), full %q (%q)", s, part.name, part.problem, full.name, full.problem)
 			}
 			if full.problem == "" && len(full.name) > 253 {
