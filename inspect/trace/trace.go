@@ -29,13 +29,13 @@ const (
 
 // Step is one thing a check did, in the order it did it.
 type Step struct {
-	Title   string `json:"title"`             // "Fetch SPF record for example.org"
-	Result  Result `json:"result"`            // what this step found
-	Detail  string `json:"detail,omitempty"`  // what was looked at: the record, the term, the answer
-	Explain string `json:"explain,omitempty"` // why that gave this result, in plain words
-	Ref     string `json:"ref,omitempty"`     // the deciding rule, e.g. "RFC 7208 §4.6.4"
-	Query   *Query `json:"query,omitempty"`   // the DNS exchange behind the step, if any
-	Steps   []Step `json:"steps"`             // nested steps: an include, a redirect
+	Title   string `json:"title"`           // "Fetch SPF record for example.org"
+	Result  Result `json:"result"`          // what this step found
+	Detail  string `json:"detail"`          // what was looked at: the record, the term, the answer
+	Explain string `json:"explain"`         // why that gave this result, in plain words
+	Ref     string `json:"ref"`             // the deciding rule, e.g. "RFC 7208 §4.6.4"
+	Query   *Query `json:"query,omitempty"` // the DNS exchange behind the step, if any
+	Steps   []Step `json:"steps"`           // nested steps: an include, a redirect
 }
 
 // Outcome is a check's result and how it got there.
