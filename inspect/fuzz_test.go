@@ -26,6 +26,9 @@ func FuzzInspect(f *testing.F) {
 	}
 	f.Add([]byte("From: \"PayPal\" <x@xn--pypal-4ve.example>\nAuthentication-Results: x; spf=pass (a; b) smtp.mailfrom=\"q\\\"\"\nReceived: from [IPv6:2001:db8::1] by mx1.inbound.example; Fri, 20 Nov 2026 08:14:30 +0000\nDKIM-Signature: v=1; a=ed25519-sha256; d=aligned.example; s=sel; h=from; bh=; b=\n\nbody\n"))
 	f.Add([]byte("ARC-Seal: i=1; cv=none; d=x.example; s=s; b=\nARC-Authentication-Results: i=1; x.example; dmarc=pass header.from=paypal.example\nFrom: a@paypal.example\n\n"))
+	// The null sender, and no Return-Path at all (an unknown MAIL FROM).
+	f.Add([]byte("Return-Path: <>\n" + mail([]string{boundaryHop("bounces.aligned.example", "192.0.2.10")}, "mailer-daemon@aligned.example", "")))
+	f.Add([]byte(mail([]string{"Authentication-Results: mx1.inbound.example; spf=pass smtp.mailfrom=b+1=x@aligned.example; dmarc=pass header.from=aligned.example", boundaryHop("bounces.aligned.example", "192.0.2.10")}, "a@aligned.example", "")))
 	snap, err := dnsx.ParseSnapshot(strings.NewReader(testZoneSnapshot), "fuzz.dns")
 	if err != nil {
 		f.Fatal(err)
@@ -56,6 +59,13 @@ func FuzzInspect(f *testing.F) {
 			if rep.Verdict.Reason == "" || strings.Contains(rep.Verdict.Reason, "\n") {
 				t.Fatalf("reason %q", rep.Verdict.Reason)
 			}
+			// Every step of the verdict tells a student what it found and
+			// which rule decided it.
+			for _, s := range rep.Verdict.Steps {
+				if s.Title == "" || s.Explain == "" || !strings.Contains(s.Ref, "RFC ") {
+					t.Fatalf("verdict step %+v lacks a title, an explanation or an RFC section", s)
+				}
+			}
 			if len(rep.Done) < 9 {
 				t.Fatalf("checks done: %v", rep.Done)
 			}
@@ -77,6 +87,7 @@ func FuzzInspect(f *testing.F) {
 // every other name absent.
 const testZoneSnapshot = `
 aligned.example.            TXT  "v=spf1 ip4:192.0.2.10 -all"
+bounces.aligned.example.    TXT  "v=spf1 ip4:192.0.2.10 -all"
 _dmarc.aligned.example.     TXT  "v=DMARC1; p=reject"
 _dmarc.paypal.example.      TXT  "v=DMARC1; p=reject"
 attacker.example.           TXT  "v=spf1 ip4:203.0.113.0/24 -all"

@@ -159,19 +159,21 @@ func downgradeWhy(e dmarc.Evaluation) string {
 	return "the record says so"
 }
 
-// fromProblemReason words a From field that names no single author.
+// fromProblemReason words a From field that names no single author, in
+// one line; the story tells the rule and the policy, the Disposition
+// step the policy.
 func fromProblemReason(d dmarc.Result, disp Disposition) string {
 	var s string
 	switch d.FromProblem {
 	case dmarc.FromMissing:
-		s = "The message has no From field, so there is no author domain for DMARC to check and it cannot pass"
+		s = "No From field, so no author domain: DMARC cannot pass"
 	case dmarc.FromMultipleFields:
-		s = "The message has more than one From field, which RFC 5322 forbids, so there is no single author domain and it cannot pass DMARC"
+		s = "Several From fields, so no single author domain: DMARC cannot pass"
 	default:
-		s = "The From field names several addresses, so there is no single author domain and the message cannot pass DMARC"
+		s = "Several addresses in From, so no single author domain: DMARC cannot pass"
 	}
 	if disp == Reject {
-		return s + "; receivers typically reject such a message (RFC 7489 §6.6.1)."
+		s += ", and receivers typically reject such a message"
 	}
 	return s + "."
 }
