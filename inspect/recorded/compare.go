@@ -374,7 +374,7 @@ func (c *comparer) dkim(m Method) {
 	}
 	switch {
 	case rep == trace.TempError:
-		c.add("dkim", subject, rec, rep, CauseDNSFailure, "The replay could not fetch the key from DNS just now, so it cannot tell whether anything changed.", ref)
+		c.add("dkim", subject, rec, rep, CauseDNSFailure, "The replay could not fetch the key from DNS (a temporary error), so it cannot tell whether anything changed since delivery.", ref)
 	case !c.h.Trusted:
 		cause, why := c.untrusted("dkim")
 		if cause == CauseForwarder && rec == trace.Pass {

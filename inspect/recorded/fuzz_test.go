@@ -19,6 +19,8 @@ func FuzzParse(f *testing.F) {
 		"example.org 1; none", `example.com; dkim=fail reason="bad; very bad" header.d=x.example`,
 		"example.com; spf / 1 = pass smtp . mailfrom = x.example", "x; spf=pass (no end", `x; a="unterminated`,
 		"i=99; x; dkim=pass", "=;=;=", "\"quoted id\" 1; spf=pass", "x; spf=pass smtp.mailfrom=\"a@b\"\\",
+		"mx1.campus.example; spf=pass smtp.mailfrom=bounces+2213-9f1e=campus.example@em.esp.example",
+		`x.example; spf=pass smtp.mailfrom="john doe=x"@example.net smtp.helo=a.example`, `x; dkim=pass header.i="@a"@b header.s=s=1`,
 	} {
 		f.Add(s, strings.HasPrefix(s, "i="))
 	}
