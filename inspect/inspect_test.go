@@ -927,17 +927,27 @@ func TestTestingKey(t *testing.T) {
 // is followed by what an attacker would have needed to pass.
 func TestDispositionStep(t *testing.T) {
 	cases := []struct {
-		name      string
-		from      string
-		dns       func(*dnstest.Server)
-		detail    string // the Disposition step's detail must say this
-		notDetail string
-		attacker  string // the attacker step must say this; "" for no such step
+		name       string
+		from       string
+		dns        func(*dnstest.Server)
+		detail     string // the Disposition step's detail must say this
+		notDetail  string
+		attacker   string // the attacker step must say this; "" for no such step
+		returnPath string // "" for bounce@attacker.example
+		reason     string // the reason must say this
 	}{
 		{
 			name: "temperror before the record: the policy is unknown", from: "alice@flaky.example",
 			dns:    func(s *dnstest.Server) { s.Fail("_dmarc.flaky.example.", dns.RcodeServerFailure) },
 			detail: "policy unknown (the record could not be fetched)", notDetail: "policy none",
+		},
+		{
+			// SPF for bounce@aligned.example could align, but its record
+			// cannot be fetched: the policy is known and not applied.
+			name: "temperror after the record: the policy is known but not applied", from: "alice@aligned.example", returnPath: "bounce@aligned.example",
+			dns:    func(s *dnstest.Server) { s.Fail("aligned.example.", dns.RcodeServerFailure) },
+			detail: "policy p=reject requested but not applied", notDetail: "unknown",
+			reason: "its policy (p=reject) cannot be applied",
 		},
 		{
 			name: "a spoof against p=reject", from: "service@paypal.example",
@@ -954,11 +964,15 @@ func TestDispositionStep(t *testing.T) {
 			if c.dns != nil {
 				c.dns(srv)
 			}
-			rep, err := inspect.Inspect(t.Context(), load(t, mail(spoofTop, c.from, "bounce@attacker.example")), options(srv))
+			rp := orDefault(c.returnPath, "bounce@attacker.example")
+			rep, err := inspect.Inspect(t.Context(), load(t, mail(spoofTop, c.from, rp)), options(srv))
 			if err != nil {
 				t.Fatal(err)
 			}
 			v := rep.Verdict
+			if !strings.Contains(v.Reason, c.reason) {
+				t.Errorf("reason = %q, want it to say %q", v.Reason, c.reason)
+			}
 			var disp, attacker *trace.Step
 			for i := range v.Steps {
 				switch {
@@ -985,4 +999,11 @@ func TestDispositionStep(t *testing.T) {
 			}
 		})
 	}
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
 }
