@@ -37,9 +37,11 @@
 //     only the HELO identity is checked (spf_helo), and DMARC gets no SPF
 //     result to align.
 //   - "As of" time (Options.At, AtReceived): DKIM expiry (x=) and SPF's
-//     %{t} are judged as of it; the Received walk always uses the real
-//     clock, so later hops do not look as if they come from the future.
-//     DNS is always asked as it is now (or as the snapshot recorded it).
+//     %{t} are judged as of it; the Received walk always uses the clock
+//     (Options.Now), so later hops do not look as if they come from the
+//     future. DNS is always asked as it is now (or as the snapshot
+//     recorded it). A fixed clock (a lesson, a test) is named by
+//     Options.NowSource, so the report does not call it "now".
 //   - ARC (RFC 8617 §7.2 leaves its use to local policy): with
 //     Options.TrustARC, an intact chain whose oldest trusted sealer saw the
 //     message authenticated (arc.RescueRule) turns a DMARC failure into
@@ -49,8 +51,9 @@
 //     not treat mail from such a signer differently from unsigned mail, so
 //     such a signature that verifies goes to DMARC as policy, not pass: it
 //     neither rescues a message nor, failing, condemns it. RFC 7489 and
-//     RFC 9989 do not mention t=y, and many receivers count the pass; the
-//     verdict's steps say what such a receiver would do.
+//     RFC 9989 do not mention DKIM's t=y flag (RFC 9989's own t=y is a
+//     DMARC tag), and many receivers count the pass; the verdict's steps
+//     say what such a receiver would do.
 //   - The verdict follows the DMARC standard Options.Standard names. When
 //     DMARC does not apply (no policy, a broken record, no author domain)
 //     the disposition is deliver: DMARC asks nothing, so a receiver decides
