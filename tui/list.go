@@ -18,6 +18,7 @@ type listEntry struct {
 	state   entryState
 	disp    inspect.Disposition
 	problem string // why it could not be loaded or inspected
+	lesson  string // the --demo lesson's title (Config.Each), "" for mail
 }
 
 type entryState int
@@ -45,6 +46,9 @@ type msgList struct {
 	typing   bool
 	filter   string
 	loadedTo int // summaries loaded in order up to here
+	// lessons says the list is the --demo gallery: a row is a lesson,
+	// headed by its title, not by a date nobody asked about.
+	lessons bool
 }
 
 // summariesMsg carries summaries read in the background, from index from.
@@ -52,6 +56,14 @@ type summariesMsg struct {
 	from int
 	sums []message.Summary
 	errs []string
+}
+
+// noun is what a row is: a message, or a lesson of the --demo gallery.
+func (l msgList) noun() string {
+	if l.lessons {
+		return "lesson"
+	}
+	return "message"
 }
 
 // verdictMsg carries the result of one background inspection.
@@ -90,7 +102,7 @@ func (l msgList) refilter() msgList {
 			if !e.loaded {
 				continue
 			}
-			hay := strings.ToLower(e.sum.From + " " + e.sum.Subject)
+			hay := strings.ToLower(e.lesson + " " + e.sum.From + " " + e.sum.Subject)
 			ok := true
 			for _, w := range words {
 				if !strings.Contains(hay, w) {
@@ -217,22 +229,69 @@ func (l msgList) Update(msg tea.Msg) (msgList, tea.Cmd) {
 	return l.sync(), nil
 }
 
+// badgeW is the width of the verdict column.
+const badgeW = 12
+
+// columns are the widths of a row's text columns after its number and
+// badge; a zero width leaves the column out.
+type columns struct{ date, lesson, from, subj int }
+
+// columns lays the row out: date, From and Subject for mail; for the
+// --demo gallery the lesson's title first, then From and Subject as far as
+// they fit, since the title is what a student chooses by.
+func (l msgList) columns() columns {
+	const dateW = 10
+	rest := max(l.width-2-5-1-badgeW-1, 10)
+	if !l.lessons {
+		rest = max(rest-dateW-1, 10)
+		from := rest * 2 / 5
+		return columns{date: dateW, from: from, subj: rest - from - 1}
+	}
+	title := len("LESSON")
+	for _, e := range l.entries {
+		title = max(title, width(s(e.lesson)))
+	}
+	c := columns{lesson: min(title, rest)}
+	switch left := rest - c.lesson - 1; {
+	case left >= 56:
+		c.from = left * 2 / 5
+		c.subj = left - c.from - 1
+	case left >= 16:
+		c.from = left
+	}
+	return c
+}
+
+// text lays out the columns of c with the texts given (already safe).
+func (c columns) text(date, lesson, from, subj string) string {
+	var parts []string
+	for _, col := range []struct {
+		w int
+		v string
+	}{{c.date, date}, {c.lesson, lesson}, {c.from, from}} {
+		if col.w > 0 {
+			parts = append(parts, padRight(cut(col.v, col.w), col.w))
+		}
+	}
+	if c.subj > 0 {
+		parts = append(parts, cut(subj, c.subj))
+	}
+	return strings.Join(parts, " ")
+}
+
 func (l msgList) View() []string {
 	st := l.styles
-	dateW, badgeW := 10, 12
-	rest := max(l.width-2-5-1-badgeW-1-dateW-1, 10)
-	fromW := rest * 2 / 5
-	subjW := rest - fromW - 1
-	head := fmt.Sprintf("  %4s %s %s %s %s", "#", padRight("VERDICT", badgeW), padRight("DATE", dateW), padRight("FROM", fromW), "SUBJECT")
+	c := l.columns()
+	head := fmt.Sprintf("  %4s %s %s", "#", padRight("VERDICT", badgeW), c.text("DATE", "LESSON", "FROM", "SUBJECT"))
 	out := []string{st.Label.Render(cut(head, l.width))}
 	var rows []string
 	for r, i := range window(l.sc, l.shown) {
-		rows = append(rows, l.row(l.sc.top+r, i, fromW, subjW, badgeW, dateW))
+		rows = append(rows, l.row(l.sc.top+r, i, c))
 	}
 	if len(l.shown) == 0 {
-		t := "No message matches the filter."
+		t := "No " + l.noun() + " matches the filter."
 		if l.loadedTo < len(l.entries) {
-			t += fmt.Sprintf(" (%d of %d messages read so far.)", l.loadedTo, len(l.entries))
+			t += fmt.Sprintf(" (%d of %d %ss read so far.)", l.loadedTo, len(l.entries), l.noun())
 		}
 		rows = wrap(t, l.width)
 	}
@@ -241,12 +300,12 @@ func (l msgList) View() []string {
 	case l.typing:
 		out = append(out, cut(l.input.View(), l.width))
 	case l.filter != "":
-		out = append(out, st.Muted.Render(cut(fmt.Sprintf("filter: %s — %d of %d messages (/ to change, esc to clear)", s(l.filter), len(l.shown), len(l.entries)), l.width)))
+		out = append(out, st.Muted.Render(cut(fmt.Sprintf("filter: %s — %d of %d %ss (/ to change, esc to clear)", s(l.filter), len(l.shown), len(l.entries), l.noun()), l.width)))
 	}
 	return fit(out, l.width, l.height)
 }
 
-func (l msgList) row(r, i, fromW, subjW, badgeW, dateW int) string {
+func (l msgList) row(r, i int, c columns) string {
 	st := l.styles
 	e := l.entries[i]
 	var badge string
@@ -275,8 +334,11 @@ func (l msgList) row(r, i, fromW, subjW, badgeW, dateW int) string {
 	}
 	if e.problem != "" && !e.loaded {
 		subj = s(e.problem)
+		if c.subj == 0 {
+			from = subj // the only column left to say why
+		}
 	}
-	tail := padRight(cut(date, dateW), dateW) + " " + padRight(cut(from, fromW), fromW) + " " + cut(subj, subjW)
+	tail := c.text(date, s(e.lesson), from, subj)
 	if r == l.sel {
 		line := fmt.Sprintf("▶ %4d %s %s", i+1, padRight(plainBadge, badgeW), tail)
 		return st.Selected.Render(padRight(cut(line, l.width), l.width))

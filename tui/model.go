@@ -113,7 +113,7 @@ func New(ctx context.Context, cfg Config) Model {
 	}
 	if cfg.Source != nil && cfg.Source.Len() > 1 {
 		m.mbox, m.inList = true, true
-		m.list = newMsgList(cfg.Source.Name, cfg.Source.Len())
+		m.list = newMsgList(sourceName(cfg.Source), cfg.Source.Len())
 	}
 	return m.layout()
 }
@@ -223,6 +223,9 @@ func (m Model) keysHere() KeyMap {
 	}
 	if m.where() == inList && m.list.filter == "" {
 		k.Back.SetEnabled(false)
+	}
+	if m.list.lessons {
+		k.Open.SetHelp("enter", "open lesson")
 	}
 	return k
 }
@@ -570,6 +573,7 @@ func (m Model) setReport(rep *inspect.Report) Model {
 // in the background, so the list fills in and the filter can search them.
 func (m Model) loadSummaries(from int) tea.Cmd {
 	src := m.cfg.Source
+	name := sourceName(src)
 	ctx := m.ctx
 	return func() tea.Msg {
 		const batch = 200
@@ -578,7 +582,7 @@ func (m Model) loadSummaries(from int) tea.Cmd {
 		for i := from; i < end && ctx.Err() == nil; i++ {
 			mm, err := src.Message(i)
 			if err != nil {
-				msg.sums = append(msg.sums, message.SummaryOf(src.Name, i+1))
+				msg.sums = append(msg.sums, message.SummaryOf(name, i+1))
 				msg.errs = append(msg.errs, loadProblem(err))
 				continue
 			}
@@ -603,6 +607,13 @@ func (m Model) onSummaries(msg summariesMsg) Model {
 		e := &m.list.entries[i]
 		if !e.loaded {
 			e.sum, e.loaded = sum, true
+		}
+		if m.cfg.Each != nil {
+			if _, l := m.cfg.Each(i, m.cfg.Options); l != nil {
+				e.lesson = l.Title
+				m.list.lessons = true
+				m.list.input.Placeholder = "words in the lesson's title, From or Subject"
+			}
 		}
 		if msg.errs[k] != "" {
 			e.problem, e.state = msg.errs[k], inspected

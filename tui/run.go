@@ -13,14 +13,16 @@ import (
 
 // Config is what the TUI shows and how it inspects.
 type Config struct {
-	// Source is the loaded input: one message, or an mbox whose message
-	// list comes first.
-	Source *message.Source
+	// Source is what to show: one message, or a list whose message list
+	// comes first (an mbox, a *message.Source; the --demo lessons, a
+	// Gallery).
+	Source Messages
 	// Options are the base options of every inspection (the flags).
-	// Resolver is required and should not cache: the TUI puts one cache in
-	// front of it for the whole session, shared by the background
-	// inspections of an mbox, and starts a fresh one when the user replays
-	// (r), so a replay sees DNS as it is now. OnUpdate is the TUI's own.
+	// Resolver is required, unless Each gives every message its own, and
+	// should not cache: the TUI puts one cache in front of it for the
+	// whole session, shared by the background inspections of an mbox, and
+	// starts a fresh one when the user replays (r), so a replay sees DNS
+	// as it is now. OnUpdate is the TUI's own.
 	Options inspect.Options
 	// Input is where keys come from and Output where the screen goes; nil
 	// means stdin and stdout, except that when StdinMessage is set the
@@ -45,6 +47,27 @@ type Config struct {
 	Concurrency int
 }
 
+// Messages is a list of messages to show, read one at a time.
+// *message.Source is one; so is Gallery. A Messages with a Name method,
+// or a *message.Source, names the list by it.
+type Messages interface {
+	Len() int
+	// Message reads message i (0-based); an error is shown in its place
+	// (an *message.Error says why in its Msg).
+	Message(i int) (*message.Message, error)
+}
+
+// sourceName is what the message list is headed with.
+func sourceName(src Messages) string {
+	switch v := src.(type) {
+	case *message.Source:
+		return v.Name
+	case interface{ Name() string }:
+		return v.Name()
+	}
+	return ""
+}
+
 // Lesson is a --demo lesson: what the message is meant to teach.
 type Lesson struct {
 	Title string
@@ -59,7 +82,7 @@ func Run(ctx context.Context, cfg Config) error {
 	if cfg.Source == nil || cfg.Source.Len() == 0 {
 		return ErrNoSource
 	}
-	if cfg.Options.Resolver == nil {
+	if cfg.Options.Resolver == nil && cfg.Each == nil {
 		return inspect.ErrNoResolver
 	}
 	ctx, cancel := context.WithCancel(ctx)

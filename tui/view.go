@@ -106,7 +106,7 @@ func (m Model) listTitle() string {
 			done++
 		}
 	}
-	t := m.styles.Title.Render("headercheck") + "  " + s(m.list.name) + fmt.Sprintf(": %s, %d inspected", plural(n, "message"), done)
+	t := m.styles.Title.Render("headercheck") + "  " + s(m.list.name) + fmt.Sprintf(": %s, %d inspected", plural(n, m.list.noun()), done)
 	if m.list.loadedTo < n {
 		t += fmt.Sprintf(", reading %d of %d", m.list.loadedTo, n)
 	}
@@ -198,7 +198,7 @@ func (m Model) tabs() string {
 			status = st.Warn.Render("WHAT IF (r: as it is)")
 		}
 	case m.mbox:
-		status = st.Muted.Render(fmt.Sprintf("message %d/%d · esc: list", p.index+1, len(m.list.entries)))
+		status = st.Muted.Render(fmt.Sprintf("%s %d/%d · esc: list", m.list.noun(), p.index+1, len(m.list.entries)))
 	}
 	room := m.width - width(bar) - 2
 	if status != "" && room >= 12 {
