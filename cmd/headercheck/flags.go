@@ -43,7 +43,7 @@ Examples:
   headercheck --ip 192.0.2.7 --mail-from a@example.org case.eml
                                                what if it came from there?
   notmuch show --format=raw id:8f2c1@mailer.example | headercheck --json
-  headercheck --demo --text                    the teaching gallery, offline
+  headercheck --demo                           the teaching gallery, offline
 
   mutt / neomutt: select a message and pipe it (key |) to headercheck, or add
   to your muttrc (with pipe_decode unset, the default, so the bytes DKIM
@@ -85,8 +85,9 @@ Replay (DNS is asked as it is now; a snapshot replays a run offline):
   --dmarc STANDARD    rfc9989 (default) or rfc7489: which DMARC standard
                       decides the verdict; both are always shown
   --demo              the bundled teaching lessons instead of FILE, each
-                      replayed offline from its own DNS snapshot; as reports
-                      with --text or --json (in the terminal UI: coming)
+                      replayed offline from its own DNS snapshot: a list of
+                      lessons in the terminal UI, reports with --text or
+                      --json
 
 Limits (each bounds what a hostile message can cost; the report says when
 one bites):

@@ -83,8 +83,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, e env) int {
 		return runDemo(cfg, stdout, stderr, e)
 	}
 	if cfg.demo {
-		fmt.Fprintln(stderr, "headercheck: --demo: the lessons in the terminal UI are coming in a later version; add --text or --json to read them as reports")
-		return exitError
+		return runDemoTUI(cfg, stdout, stderr, e)
 	}
 	if wantTUI(cfg, e) {
 		return runTUI(cfg, stdin, stdout, stderr, e)
