@@ -75,7 +75,7 @@ func decide(rep Report, opts Options) Verdict {
 	}
 
 	story := []string{d.Story}
-	if mailFromOf(rep.Chain.Envelope) == mailFromUnknown && d.Result != trace.Pass && d.FromProblem == dmarc.FromOK {
+	if mailFromOf(rep.Chain.Envelope) == mailFromUnknown && d.Result == trace.Fail && d.FromProblem == dmarc.FromOK {
 		story = append(story, "The MAIL FROM is unknown (the message has no Return-Path), so SPF could not count for DMARC in this replay; the receiver knew it, and --mail-from replays with it.")
 	}
 	if testing := testingWords(rep); testing != "" {
