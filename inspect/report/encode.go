@@ -99,7 +99,7 @@ type reportObject struct {
 	Verdict   inspect.Verdict    `json:"verdict"`
 	Recorded  inspect.Recorded   `json:"recorded"`
 	ARC       arc.Result         `json:"arc"`
-	Receivers []inspect.Receiver `json:"receivers"`
+	Receivers []receivers.Header `json:"receivers"`
 	DNS       []trace.Query      `json:"dns"`
 
 	SPFHELO       *spf.Result       `json:"spf_helo,omitempty"`
@@ -161,9 +161,7 @@ func emptyLists(t reflect.Type) ([]string, bool) {
 		return []string{"AuthenticationResults", "Differences"}, true
 	case reflect.TypeFor[arc.Result]():
 		return []string{"Steps", "Sets"}, true
-	case reflect.TypeFor[inspect.Receiver]():
-		return []string{"Fields"}, true
-	case reflect.TypeFor[receivers.Header]():
+	case reflect.TypeFor[receivers.Header](): // also inspect.Receiver, an alias
 		return []string{"Fields", "Meaning", "Keys"}, true
 	}
 	return nil, false

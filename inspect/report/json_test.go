@@ -33,9 +33,11 @@ var contractKeys = map[string][]string{
 	"dns[]":                 {"name", "type", "rcode", "answers", "server", "rtt_ms", "cached", "ad"},
 }
 
-// stepKeys are the keys every step has. detail, explain and ref are left
-// out when empty (trace.Step), query when there was no DNS exchange.
-var stepKeys = []string{"title", "result", "steps"}
+// stepKeys are the keys every step has (CONTRACT.md: "Each step is
+// {title, result, detail, explain, ref, query, steps[]}"); trace.Step
+// writes detail, explain and ref even when empty, and leaves out only
+// query when there was no DNS exchange.
+var stepKeys = []string{"title", "result", "detail", "explain", "ref", "steps"}
 
 // TestJSONContract checks every key of the contract in the --json line of
 // each testdata message, that each line is one line of valid JSON with no
