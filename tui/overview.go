@@ -193,9 +193,3 @@ func checkLines(rep *inspect.Report) []checkLine {
 	})
 	return out
 }
-
-// lessonLines renders a --demo lesson: its title and text.
-func lessonLines(l Lesson, st *Styles, w int) []string {
-	out := []string{st.Boundary.Render(cut("Lesson: "+s(l.Title), w))}
-	return append(out, wrap(block(l.Text), w)...)
-}

@@ -25,6 +25,8 @@ type Styles struct {
 	Current  lipgloss.Style // the current search match
 	Boundary lipgloss.Style // the trust-boundary marker in the Route view
 	Error    lipgloss.Style // a message that could not be inspected
+	Emph     lipgloss.Style // *emphasis* in a lesson's text
+	Code     lipgloss.Style // `code` in a lesson's text: a record, a header, a flag
 
 	Tab       lipgloss.Style // an inactive view in the tab bar
 	ActiveTab lipgloss.Style // the active view
@@ -65,6 +67,8 @@ func NewStyles(isDark bool) Styles {
 	s.Current = lipgloss.NewStyle().Reverse(true).Bold(true)
 	s.Boundary = lipgloss.NewStyle().Foreground(blue).Bold(true)
 	s.Error = lipgloss.NewStyle().Foreground(red).Bold(true)
+	s.Emph = lipgloss.NewStyle().Foreground(fg).Italic(true)
+	s.Code = lipgloss.NewStyle().Foreground(blue)
 	s.Tab = lipgloss.NewStyle().Foreground(grey)
 	s.ActiveTab = lipgloss.NewStyle().Foreground(blue).Bold(true).Underline(true)
 	s.Rule = lipgloss.NewStyle().Foreground(grey)

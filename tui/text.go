@@ -55,7 +55,16 @@ func wrap(text string, n int) []string {
 			out = append(out, "")
 			continue
 		}
-		w := ansi.Hardwrap(ansi.Wrap(para, n, ""), n, true)
+		// ansi.Wrap may leave the space before a word that starts with
+		// a hyphen ("ends in -all") at the end of a full line, one cell
+		// too wide; Hardwrap would then make a line of that space alone.
+		lines := strings.Split(ansi.Wrap(para, n, ""), "\n")
+		for i, l := range lines {
+			if width(l) > n {
+				lines[i] = strings.TrimRight(l, " ")
+			}
+		}
+		w := ansi.Hardwrap(strings.Join(lines, "\n"), n, true)
 		out = append(out, strings.Split(w, "\n")...)
 	}
 	return out

@@ -201,6 +201,11 @@ func (m Model) tabs() string {
 		status = st.Muted.Render(fmt.Sprintf("%s %d/%d · esc: list", m.list.noun(), p.index+1, len(m.list.entries)))
 	}
 	room := m.width - width(bar) - 2
+	if m.mbox && width(status) > room && p.whatIf == "" && !p.running && p.runErr == "" {
+		// "2/13 · esc: list" says all of it where "lesson 2/13 · esc: list"
+		// would lose the key.
+		status = st.Muted.Render(fmt.Sprintf("%d/%d · esc: list", p.index+1, len(m.list.entries)))
+	}
 	if status != "" && room >= 12 {
 		return bar + "  " + padLeft(cut(status, room), room)
 	}
@@ -267,12 +272,13 @@ func (m Model) overviewView(bh int) []string {
 	if !m.lessonBeside() {
 		return left
 	}
-	lw := m.width - ow - 2
+	// A space, then the pane's border and padding.
+	lw := m.width - ow - 3
 	right := fit(lessonLines(*m.lesson(), m.styles, lw), lw, bh)
 	for i := range right {
 		right[i] = m.styles.Pane.Render(right[i])
 	}
-	return side(left, right, "")
+	return side(left, right, " ")
 }
 
 // fullHelp is the ? screen: every key, wherever it acts, in as many
