@@ -292,7 +292,7 @@ func (m Model) onKey(msg tea.KeyPressMsg) (Model, tea.Cmd, bool) {
 	case key.Matches(msg, k.WhatIf):
 		if p.rep != nil && done(p.rep, inspect.CheckReceived) {
 			var cmd tea.Cmd
-			p.form, cmd = p.form.start(p.rep.Chain.Envelope)
+			p.form, cmd = p.form.start(p.rep.Chain.Envelope, p.rep.SPF)
 			return m, cmd, false
 		}
 		return m, nil, false

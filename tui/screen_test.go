@@ -68,7 +68,7 @@ func states(m Model) map[string]Model {
 	help.full = true
 	out["help"] = help
 	form := m
-	form.page.form, _ = form.page.form.start(m.page.rep.Chain.Envelope)
+	form.page.form, _ = form.page.form.start(m.page.rep.Chain.Envelope, m.page.rep.SPF)
 	out["form"] = form
 	search := m
 	search.page.view = vHeaders

@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"github.com/headercheck/headercheck/inspect/received"
+	"github.com/headercheck/headercheck/inspect/spf"
 )
 
 // whatIfForm edits the envelope SPF is replayed for: client IP, HELO and
@@ -19,6 +20,7 @@ type whatIfForm struct {
 	focus  int
 	err    string
 	was    [3]string // the values it opened with: only changed fields override
+	hint   string    // what SPF found last time, to choose an address by (safe)
 }
 
 // whatIfMsg asks the root to replay with this envelope. Only the fields
@@ -44,9 +46,18 @@ func newWhatIfForm() whatIfForm {
 	return f
 }
 
-// start opens the form filled with the envelope now in use.
-func (f whatIfForm) start(e received.Envelope) (whatIfForm, tea.Cmd) {
+// start opens the form filled with the envelope now in use, and with what
+// SPF found for it: the record says which addresses would pass.
+func (f whatIfForm) start(e received.Envelope, last spf.Result) (whatIfForm, tea.Cmd) {
 	f.open, f.err, f.focus = true, "", 0
+	f.hint = ""
+	if last.Domain != "" {
+		f.hint = "Now: SPF " + s(string(last.Result)) + " for " + s(last.ClientIP) + " and " + s(last.Domain)
+		if last.Record != "" {
+			f.hint += ", whose SPF record is " + s(last.Record)
+		}
+		f.hint += "."
+	}
 	f.inputs[0].SetValue(e.ClientIP)
 	f.inputs[1].SetValue(e.HELO)
 	mf := e.MailFrom
@@ -117,9 +128,13 @@ func (f whatIfForm) View() []string {
 		out = append(out, label+"  "+in.View())
 	}
 	out = append(out, "")
+	if f.hint != "" {
+		out = append(out, wrap(f.hint, f.width)...)
+		out = append(out, "")
+	}
 	if f.err != "" {
 		out = append(out, wrap(st.Error.Render(f.err), f.width)...)
 	}
-	out = append(out, st.Muted.Render(cut("enter replay · tab/↑/↓ next field · esc cancel", f.width)))
+	out = append(out, st.Muted.Render(cut("enter replay · tab/↑/↓ next field · ctrl+u clear the field · esc cancel", f.width)))
 	return fit(out, f.width, f.height)
 }
