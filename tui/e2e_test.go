@@ -13,7 +13,9 @@ import (
 // TestBinaryInTmux builds headercheck and runs it in a real pseudo-terminal
 // (a tmux pane of 100×30) with the message piped on stdin, as a mail client
 // would: the screen comes up with the verdict, keys typed at the terminal
-// reach it although stdin is the pipe, and q quits with status 0.
+// reach it although stdin is the pipe, and q quits with status 0. Then
+// headercheck --demo in an 80×24 pane: the lesson list, offline, and a
+// lesson opened from it.
 func TestBinaryInTmux(t *testing.T) {
 	t.Parallel()
 	if testing.Short() {
@@ -79,21 +81,50 @@ func TestBinaryInTmux(t *testing.T) {
 	run("send-keys", "-t", "hc", "2")
 	waitScreen("the Route view", func(s string) bool { return strings.Contains(s, "[2 Route]") && strings.Contains(s, "⚑ boundary") })
 	run("send-keys", "-t", "hc", "q")
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		b, err := os.ReadFile(status)
-		if err == nil && len(b) > 0 {
-			if got := strings.TrimSpace(string(b)); got != "0" {
-				t.Errorf("exit status %s after q, want 0", got)
+	waitExit := func(session, status string, gone string) {
+		t.Helper()
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			b, err := os.ReadFile(status)
+			if err == nil && len(b) > 0 {
+				if got := strings.TrimSpace(string(b)); got != "0" {
+					t.Errorf("%s: exit status %s after q, want 0", session, got)
+				}
+				break
 			}
-			break
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: headercheck did not exit after q; the pane shows:\n%s", session, run("capture-pane", "-p", "-t", session))
+			}
+			time.Sleep(50 * time.Millisecond)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("headercheck did not exit after q; the pane shows:\n%s", screen())
+		if s := run("capture-pane", "-p", "-t", session); strings.Contains(s, gone) {
+			t.Errorf("%s: the TUI is still on screen after it quit (the alternate screen was not left):\n%s", session, s)
 		}
-		time.Sleep(50 * time.Millisecond)
 	}
-	if s := screen(); strings.Contains(s, "[2 Route]") {
-		t.Errorf("the TUI is still on screen after it quit (the alternate screen was not left):\n%s", s)
+	waitExit("hc", status, "[2 Route]")
+
+	// --demo: the gallery, offline, at 80×24; open the exact-domain spoof.
+	demoStatus := filepath.Join(dir, "demo-status")
+	run("new-session", "-d", "-s", "demo", "-x", "80", "-y", "24", "sh", "-c",
+		fmt.Sprintf("%s --demo; echo $? > %s; sleep 60", bin, demoStatus))
+	demo := func() string { return run("capture-pane", "-p", "-t", "demo") }
+	waitDemo := func(what string, cond func(string) bool) {
+		t.Helper()
+		deadline := time.Now().Add(30 * time.Second)
+		for s := demo(); !cond(s); s = demo() {
+			if time.Now().After(deadline) {
+				t.Fatalf("--demo: waiting for %s; the pane shows:\n%s", what, s)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
 	}
+	waitDemo("the lesson list", func(s string) bool {
+		return strings.Contains(s, "13 lessons, 13 inspected") && strings.Contains(s, "An exact-domain spoof against p=reject")
+	})
+	run("send-keys", "-t", "demo", "j", "Enter")
+	waitDemo("lesson 2", func(s string) bool {
+		return strings.Contains(s, "Lesson: An exact-domain spoof") && strings.Contains(s, " REJECT ")
+	})
+	run("send-keys", "-t", "demo", "q")
+	waitExit("demo", demoStatus, "Lesson: An exact-domain spoof")
 }

@@ -138,6 +138,8 @@ func (hs *harness) key(k string) {
 		msg = tea.KeyPressMsg{Code: tea.KeyUp}
 	case "ctrl+c":
 		msg = tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+	case "ctrl+u":
+		msg = tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl}
 	default:
 		r := []rune(k)
 		msg = tea.KeyPressMsg{Code: r[0], Text: k}
