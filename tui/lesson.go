@@ -16,9 +16,11 @@ func lessonLines(l Lesson, st *Styles, w int) []string {
 // a list item, its source lines joined.
 type mdBlock struct {
 	heading bool
-	marker  string // "• " or "1. " for a list item, "" otherwise
-	text    string
+	marker  string   // "• " or "1. " for a list item, "" otherwise
+	lines   []string // the source lines, trimmed
 }
+
+func (b mdBlock) text() string { return strings.Join(b.lines, " ") }
 
 var listMarker = regexp.MustCompile(`^(?:[-*+]|[0-9]{1,3}[.)]) +`)
 
@@ -44,7 +46,7 @@ func markdown(text string, st *Styles, w int) []string {
 			flush()
 		case strings.HasPrefix(line, "#"):
 			flush()
-			blocks = append(blocks, mdBlock{heading: true, text: strings.TrimSpace(strings.TrimLeft(line, "#"))})
+			blocks = append(blocks, mdBlock{heading: true, lines: []string{strings.TrimSpace(strings.TrimLeft(line, "#"))}})
 		case listMarker.MatchString(line):
 			flush()
 			m := listMarker.FindString(line)
@@ -52,11 +54,11 @@ func markdown(text string, st *Styles, w int) []string {
 			if strings.ContainsAny(marker, "-*+") {
 				marker = "•"
 			}
-			cur = &mdBlock{marker: marker + " ", text: strings.TrimSpace(line[len(m):])}
+			cur = &mdBlock{marker: marker + " ", lines: []string{strings.TrimSpace(line[len(m):])}}
 		case cur != nil:
-			cur.text += " " + trimmed
+			cur.lines = append(cur.lines, trimmed)
 		default:
-			cur = &mdBlock{text: trimmed}
+			cur = &mdBlock{lines: []string{trimmed}}
 		}
 	}
 	flush()
@@ -68,15 +70,19 @@ func markdown(text string, st *Styles, w int) []string {
 			if i > 0 {
 				out = append(out, "")
 			}
-			out = append(out, wrap(words(b.text, st.Title.Render), w)...)
-		case b.marker != "":
+			out = append(out, wrap(words(b.text(), st.Title.Render), w)...)
+		case b.marker != "" && width(b.marker)+2 <= w:
 			ind := width(b.marker)
-			out = append(out, wrapIndent(inline(b.text, st), b.marker, ind, w)...)
+			out = append(out, wrapIndent(inline(b.text(), st), b.marker, ind, w)...)
+		case b.marker != "":
+			// No room to hang the item under its marker (two cells at
+			// least, for a wide character).
+			out = append(out, wrap(b.marker+inline(b.text(), st), w)...)
 		default:
 			if i > 0 && !blocks[i-1].heading {
 				out = append(out, "")
 			}
-			out = append(out, wrap(inline(b.text, st), w)...)
+			out = append(out, wrap(inline(b.text(), st), w)...)
 		}
 	}
 	// A style is opened and closed within one word, but a word longer
@@ -105,43 +111,63 @@ func inline(text string, st *Styles) string {
 	rs := []rune(text)
 	kinds := make([]int, 0, len(rs))
 	var keep []rune
-	closes := func(from int, marker string) int {
-		m := []rune(marker)
-		for j := from; j+len(m) <= len(rs); j++ {
-			if string(rs[j:j+len(m)]) == marker && j > from && !unicode.IsSpace(rs[j-1]) {
-				return j
+	// none[k] is where a search for closer k last failed: a later
+	// search, from further on, fails too, so no opener rescans the rest
+	// of the text (which would take quadratic time).
+	none := [3]int{len(rs) + 1, len(rs) + 1, len(rs) + 1}
+	const (
+		cStrong = iota
+		cEmph
+		cCode
+	)
+	// closes finds closer k from from on: "**" or "*" after a non-space
+	// rune, or "`" anywhere; -1 when there is none.
+	closes := func(from int, k int) int {
+		if from >= none[k] {
+			return -1
+		}
+		for j := from; j < len(rs); j++ {
+			switch k {
+			case cCode:
+				if rs[j] == '`' {
+					return j
+				}
+			case cStrong:
+				if rs[j] == '*' && j+1 < len(rs) && rs[j+1] == '*' && j > from && !unicode.IsSpace(rs[j-1]) {
+					return j
+				}
+			case cEmph:
+				if rs[j] == '*' && j > from && !unicode.IsSpace(rs[j-1]) {
+					return j
+				}
 			}
 		}
+		none[k] = from
 		return -1
+	}
+	add := func(span []rune, kind int) {
+		for _, c := range span {
+			keep, kinds = append(keep, c), append(kinds, kind)
+		}
 	}
 	for i := 0; i < len(rs); {
 		r := rs[i]
 		switch {
 		case r == '`':
-			j := i + 1
-			for j < len(rs) && rs[j] != '`' {
-				j++
-			}
-			if j < len(rs) && j > i+1 {
-				for _, c := range rs[i+1 : j] {
-					keep, kinds = append(keep, c), append(kinds, codeText)
-				}
+			if j := closes(i+1, cCode); j > i+1 {
+				add(rs[i+1:j], codeText)
 				i = j + 1
 				continue
 			}
 		case r == '*' && i+2 < len(rs) && rs[i+1] == '*' && !unicode.IsSpace(rs[i+2]):
-			if j := closes(i+2, "**"); j > 0 {
-				for _, c := range rs[i+2 : j] {
-					keep, kinds = append(keep, c), append(kinds, strongText)
-				}
+			if j := closes(i+2, cStrong); j > 0 {
+				add(rs[i+2:j], strongText)
 				i = j + 2
 				continue
 			}
 		case r == '*' && i+1 < len(rs) && rs[i+1] != '*' && !unicode.IsSpace(rs[i+1]):
-			if j := closes(i+1, "*"); j > 0 {
-				for _, c := range rs[i+1 : j] {
-					keep, kinds = append(keep, c), append(kinds, emphText)
-				}
+			if j := closes(i+1, cEmph); j > 0 {
+				add(rs[i+1:j], emphText)
 				i = j + 1
 				continue
 			}

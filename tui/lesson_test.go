@@ -114,7 +114,8 @@ func FuzzMarkdown(f *testing.F) {
 	}
 	st := NewStyles(true)
 	f.Fuzz(func(t *testing.T, text string, w int) {
-		w = 1 + abs(w)%120
+		// Two cells at least: a wide character cannot fit in one.
+		w = 2 + int(uint(w)%119)
 		for i, line := range markdown(text, &st, w) {
 			if width(line) > w {
 				t.Fatalf("line %d is %d wide, more than %d: %q", i, width(line), w, line)
@@ -128,9 +129,29 @@ func FuzzMarkdown(f *testing.F) {
 	})
 }
 
-func abs(v int) int {
-	if v < 0 {
-		return -v
+// BenchmarkMarkdownLesson lays out the longest lesson of the gallery in a
+// 62-column pane, as the Overview does on every frame it is on screen.
+func BenchmarkMarkdownLesson(b *testing.B) {
+	st := NewStyles(true)
+	var text string
+	for _, l := range lessons.List() {
+		if len(l.Text) > len(text) {
+			text = l.Text
+		}
 	}
-	return v
+	b.ReportAllocs()
+	for b.Loop() {
+		markdown(text, &st, 62)
+	}
+}
+
+// BenchmarkMarkdownOpeners is 64 KiB of markers that never close: each
+// opener must not search the rest of the text again.
+func BenchmarkMarkdownOpeners(b *testing.B) {
+	st := NewStyles(true)
+	text := strings.Repeat("a *b **c `d ", 64<<10/12)
+	b.ReportAllocs()
+	for b.Loop() {
+		markdown(text, &st, 80)
+	}
 }
