@@ -38,6 +38,7 @@ var cases = []struct {
 	{"quarantine", inspect.Quarantine},     // SPF softfail through an include, no DKIM, p=quarantine
 	{"temperror-escapes", inspect.Deliver}, // the DMARC lookup fails (SERVFAIL); the Subject holds ESC and U+202E
 	{"notmail", ""},                        // not a mail message at all
+	{"bounce", inspect.Deliver},            // MAIL FROM <>: SPF checks postmaster@ the HELO name, which aligns
 }
 
 // startDNS serves testdata/report.zone and the TEST-ONLY keys of

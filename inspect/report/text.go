@@ -137,9 +137,9 @@ func (t *textWriter) report(rep *inspect.Report) {
 	t.envelope(rep)
 	t.hops(rep.Chain)
 	t.iprev(rep)
-	t.spf("SPF", rep.SPF)
-	if rep.SPFHELO != nil {
-		t.spf("SPF for the HELO name", *rep.SPFHELO)
+	t.spf("SPF", rep.SPF, spfFor(rep.SPF, rep.Chain.Envelope))
+	if h := rep.SPFHELO; h != nil {
+		t.spf("SPF for the HELO name", *h, spfFor(*h, received.Envelope{}))
 	}
 	t.dkim(rep)
 	t.dmarc(rep.DMARC)
@@ -195,14 +195,20 @@ func (t *textWriter) verdict(rep *inspect.Report) {
 	if v.TempError && !strings.Contains(v.Reason+v.Story, "retry") {
 		t.para("  ", "  ", "A temporary DNS error decided this: a receiver may instead defer the message and retry later.")
 	}
+	// The story tells each sign's explanation and the ARC note (so it is
+	// whole for a JSON reader); here they are written only when it does
+	// not, so the reader is not told the same thing twice.
+	told := func(s string) bool { return strings.Contains(v.Story, s) }
 	if len(v.Signs) > 0 {
 		t.line("  ", t.st.label("Phishing signs:"))
 		for _, s := range v.Signs {
 			t.para("  ! ", "    ", safe.Text(s.Detail))
-			t.para("    ", "    ", safe.Text(s.Explain))
+			if !told(s.Explain) {
+				t.para("    ", "    ", safe.Text(s.Explain))
+			}
 		}
 	}
-	if v.ARC != "" {
+	if v.ARC != "" && !told(v.ARC) {
 		t.para("  ARC: ", "       ", safe.Text(v.ARC))
 	}
 	if len(v.Steps) > 0 {
@@ -370,22 +376,50 @@ func (t *textWriter) resultHeading(name string, r trace.Result, detail string) {
 	t.para(first, "  ", safe.Text(detail))
 }
 
-func (t *textWriter) spf(name string, r spf.Result) {
-	detail := ""
-	if r.Domain != "" {
-		detail = "for " + r.Domain
-	}
-	if r.Identity != "" {
-		detail += " (" + string(r.Identity) + " identity"
-		if r.Sender != "" {
-			detail += " " + r.Sender
+// spfFor says what an SPF result was evaluated for, as its heading shows
+// it. env is the envelope for the MAIL FROM check, zero for the HELO one.
+func spfFor(r spf.Result, env received.Envelope) string {
+	var detail string
+	switch {
+	case r.Identity == spf.MailFrom && env.DerivedFrom.MailFrom == "" && r.Sender == "" && r.Domain == "":
+		// Nothing recorded the MAIL FROM: there was nothing to check
+		// (RFC 7208 §2.4), and the step below says so.
+		detail = "for an unknown MAIL FROM"
+	case r.Identity == spf.MailFrom && env.MailFrom == "" && env.DerivedFrom.MailFrom != "":
+		// The null sender: RFC 7208 §2.4 makes the MAIL FROM identity
+		// postmaster@ the HELO name.
+		if r.Domain != "" {
+			detail = "for " + r.Domain + " (MAIL FROM <>, checked as " + orWord(r.Sender, "postmaster@"+r.Domain) + ")"
+		} else {
+			detail = "for MAIL FROM <>, with no HELO domain to check it as postmaster@HELO"
 		}
-		detail += ")"
+	default:
+		if r.Domain != "" {
+			detail = "for " + r.Domain
+		}
+		if r.Identity != "" {
+			detail += " (" + string(r.Identity) + " identity"
+			if r.Sender != "" {
+				detail += " " + r.Sender
+			}
+			detail += ")"
+		}
 	}
 	if r.ClientIP != "" {
 		detail += ", client " + r.ClientIP
 	}
-	t.resultHeading(name, r.Result, strings.TrimSpace(detail))
+	return strings.TrimSpace(detail)
+}
+
+func orWord(s, word string) string {
+	if s == "" {
+		return word
+	}
+	return s
+}
+
+func (t *textWriter) spf(name string, r spf.Result, detail string) {
+	t.resultHeading(name, r.Result, detail)
 	if r.Explanation != "" {
 		t.para("  ", "  ", safe.Text(r.Explanation))
 	}
@@ -431,7 +465,16 @@ func (t *textWriter) dmarc(d dmarc.Result) {
 	if d.Standard != "" {
 		detail = "under " + standardName(d.Standard)
 	}
-	if d.Policy != "" {
+	// d.Policy is what a receiver applies, none also when there was no
+	// policy to apply: the heading says which.
+	switch {
+	case d.Result == trace.TempError && d.Record == "":
+		detail += ", policy unknown (the record could not be fetched)"
+	case d.Result == trace.None && d.Record == "":
+		detail += ", no policy (no DMARC record)"
+	case d.Result == trace.PermError:
+		detail += ", no policy (the record cannot be used)"
+	case d.Policy != "":
 		detail += ", policy " + string(d.Policy)
 	}
 	t.resultHeading("DMARC", d.Result, strings.TrimPrefix(detail, ", "))

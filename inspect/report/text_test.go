@@ -6,7 +6,12 @@ import (
 	"testing"
 
 	"github.com/charmbracelet/x/ansi"
+	"github.com/headercheck/headercheck/inspect"
+	"github.com/headercheck/headercheck/inspect/dmarc"
+	"github.com/headercheck/headercheck/inspect/received"
 	"github.com/headercheck/headercheck/inspect/report"
+	"github.com/headercheck/headercheck/inspect/spf"
+	"github.com/headercheck/headercheck/inspect/trace"
 )
 
 // TestTextGolden renders the plain report of each testdata message at 80
@@ -56,5 +61,120 @@ func TestTextWidth(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestTextSaysOnce: the story carries each phishing sign's explanation and
+// the ARC note (so it is whole for a JSON reader); the text report writes
+// them where the story does not already, never twice.
+func TestTextSaysOnce(t *testing.T) {
+	const (
+		sign = "The display name \"PayPal\" names a well-known sender, but the address is in evil.example."
+		arc  = "A receiver that trusts lists.club.example as an ARC sealer would deliver it."
+	)
+	verdict := func(story string) inspect.Verdict {
+		return inspect.Verdict{
+			Disposition: inspect.Reject,
+			Reason:      "DMARC fails for garden.example.",
+			Story:       story,
+			Signs:       []inspect.Sign{{Kind: "display_name_domain", Detail: `display name "PayPal", address in evil.example`, Explain: sign}},
+			ARC:         arc,
+		}
+	}
+	cases := []struct {
+		name  string
+		story string
+	}{
+		{"the story tells them", "From says garden.example. " + sign + " " + arc},
+		{"the story does not", "From says garden.example."},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rep := &inspect.Report{Source: sourceWith("s"), Verdict: verdict(c.story)}
+			// Wide enough that no sentence is broken across lines.
+			out := string(report.Text(rep, report.TextOptions{Width: 200}))
+			for _, s := range []string{sign, arc, `display name "PayPal", address in evil.example`} {
+				if got := strings.Count(out, s); got != 1 {
+					t.Errorf("%q is written %d times, want once:\n%s", s, got, out)
+				}
+			}
+		})
+	}
+}
+
+// TestTextSPFHeading: the SPF heading says what SPF was evaluated for,
+// also when the MAIL FROM was empty (the null sender, checked as
+// postmaster@HELO, RFC 7208 §2.4) or not known at all (no Return-Path).
+func TestTextSPFHeading(t *testing.T) {
+	helo := &spf.Result{Result: trace.None, Domain: "mail.flaky.example", Identity: spf.HELO, Sender: "postmaster@mail.flaky.example", ClientIP: "192.0.2.10"}
+	cases := []struct {
+		name string
+		env  received.Envelope
+		spf  spf.Result
+		helo *spf.Result
+		want []string // lines of the report
+	}{
+		{"an address",
+			received.Envelope{MailFrom: "alice@aligned.example", DerivedFrom: received.DerivedFrom{MailFrom: "Return-Path"}},
+			spf.Result{Result: trace.Pass, Domain: "aligned.example", Identity: spf.MailFrom, Sender: "alice@aligned.example", ClientIP: "192.0.2.10"}, nil,
+			[]string{"SPF: PASS  for aligned.example (mailfrom identity alice@aligned.example), client 192.0.2.10"}},
+		{"the null sender",
+			received.Envelope{HELO: "mta.aligned.example", DerivedFrom: received.DerivedFrom{MailFrom: "Return-Path"}},
+			spf.Result{Result: trace.Pass, Domain: "mta.aligned.example", Identity: spf.MailFrom, Sender: "postmaster@mta.aligned.example", ClientIP: "192.0.2.10"}, nil,
+			[]string{"SPF: PASS  for mta.aligned.example (MAIL FROM <>, checked as postmaster@mta.aligned.example), client 192.0.2.10"}},
+		{"the null sender from a client whose HELO is no domain",
+			received.Envelope{HELO: "[192.0.2.10]", DerivedFrom: received.DerivedFrom{MailFrom: "--mail-from"}},
+			spf.Result{Result: trace.None, Identity: spf.MailFrom, ClientIP: "192.0.2.10"}, nil,
+			[]string{"SPF: NONE  for MAIL FROM <>, with no HELO domain to check it as postmaster@HELO, client 192.0.2.10"}},
+		{"an unknown MAIL FROM",
+			received.Envelope{HELO: "mail.flaky.example"},
+			spf.Result{Result: trace.None, Identity: spf.MailFrom, ClientIP: "192.0.2.10"}, helo,
+			[]string{"SPF: NONE  for an unknown MAIL FROM, client 192.0.2.10",
+				"SPF for the HELO name: NONE  for mail.flaky.example (helo identity postmaster@mail.flaky.example), client 192.0.2.10"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rep := &inspect.Report{Source: sourceWith("s"), SPF: c.spf, SPFHELO: c.helo}
+			rep.Chain.Envelope = c.env
+			out := string(report.Text(rep, report.TextOptions{Width: 200}))
+			for _, w := range c.want {
+				if !strings.Contains(out, "\n"+w+"\n") {
+					t.Errorf("the report lacks the line %q:\n%s", w, out)
+				}
+			}
+			if strings.Contains(out, "(mailfrom identity)") {
+				t.Errorf("the report names the identity without saying for what:\n%s", out)
+			}
+		})
+	}
+}
+
+// TestTextDMARCHeading: the DMARC heading names the policy only where
+// there was one; dmarc.Result.Policy is none also when there was none to
+// apply.
+func TestTextDMARCHeading(t *testing.T) {
+	cases := []struct {
+		name string
+		d    dmarc.Result
+		want string
+	}{
+		{"a record", dmarc.Result{Result: trace.Fail, Standard: dmarc.RFC9989, Record: "v=DMARC1; p=reject", Policy: dmarc.PolicyReject},
+			"DMARC: FAIL  under RFC 9989, policy reject"},
+		{"p=none", dmarc.Result{Result: trace.Fail, Standard: dmarc.RFC9989, Record: "v=DMARC1; p=none", Policy: dmarc.PolicyNone},
+			"DMARC: FAIL  under RFC 9989, policy none"},
+		{"no record", dmarc.Result{Result: trace.None, Standard: dmarc.RFC9989, Policy: dmarc.PolicyNone},
+			"DMARC: NONE  under RFC 9989, no policy (no DMARC record)"},
+		{"the record could not be fetched", dmarc.Result{Result: trace.TempError, Standard: dmarc.RFC7489, Policy: dmarc.PolicyNone},
+			"DMARC: TEMPERROR  under RFC 7489, policy unknown (the record could not be fetched)"},
+		{"a broken record", dmarc.Result{Result: trace.PermError, Standard: dmarc.RFC9989, Record: "v=DMARC1; p=bogus", Policy: dmarc.PolicyNone},
+			"DMARC: PERMERROR  under RFC 9989, no policy (the record cannot be used)"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out := string(report.Text(&inspect.Report{Source: sourceWith("s"), DMARC: c.d}, report.TextOptions{Width: 200}))
+			if !strings.Contains(out, "\n"+c.want+"\n") {
+				t.Errorf("the report lacks the line %q:\n%s", c.want, out)
+			}
+		})
 	}
 }

@@ -25,19 +25,23 @@ func wrap(b *strings.Builder, s, first, indent string, width int) {
 	}
 	prefix, cur := first, firstRoom
 	var line strings.Builder
-	n := 0        // display width of line
-	cont := false // on a continuation line, which must not start with the space between two words
+	n := 0         // display width of line
+	cont := false  // on a continuation line, which must not start with the space between two words
+	words := false // line holds a word, not only spaces
 	flush := func() {
 		b.WriteString(trimRight(prefix + line.String()))
 		b.WriteByte('\n')
 		prefix, cur, cont = indent, room, true
 		line.Reset()
-		n = 0
+		n, words = 0, false
 	}
 	for i, word := range strings.Split(s, " ") {
 		wl := cols(word)
 		if i > 0 {
-			if n > 0 && wl > 0 && n+1+wl > cur {
+			if words && wl > 0 && n+1+wl > cur {
+				// Spaces alone are not flushed: a line of them
+				// (the indent of a folded header line before a long
+				// word) would print as an empty line.
 				flush()
 			} else if !cont || n > 0 {
 				line.WriteByte(' ')
@@ -45,7 +49,7 @@ func wrap(b *strings.Builder, s, first, indent string, width int) {
 			}
 		}
 		for wl > cur-n {
-			if strings.TrimSpace(line.String()) != "" {
+			if words {
 				flush()
 				continue
 			}
@@ -81,6 +85,7 @@ func wrap(b *strings.Builder, s, first, indent string, width int) {
 		}
 		line.WriteString(word)
 		n += wl
+		words = words || word != ""
 	}
 	if n > 0 || !cont {
 		flush()

@@ -47,3 +47,34 @@ func BenchmarkWrapLongWord(b *testing.B) {
 		wrap(&out, word, "", "", 80)
 	}
 }
+
+// TestWrapNoEmptyLines wraps lines that start with spaces, as the folded
+// lines of a header field do (a tab shown as a space, then the indent of
+// b=): spaces before a word too long for the rest of the line once made
+// a line of their own, printed as an empty line between the folded lines
+// of a DKIM signature.
+func TestWrapNoEmptyLines(t *testing.T) {
+	b64 := "pG3XEz/QuUWljGVsvHNsRaAbgB8d260+y3Mhnd1wc5Jdj+lqMfXbIgBYOpumb7cgo15FUD"
+	cases := []struct {
+		name, s, first, indent string
+		width                  int
+		want                   string
+	}{
+		{"a folded line longer than the room", "   " + b64, "      ", "      ", 40,
+			"      pG3XEz/QuUWljGVsvHNsRaAbgB8d260+y3\n      Mhnd1wc5Jdj+lqMfXbIgBYOpumb7cgo15F\n      UD\n"},
+		{"a folded line that fits keeps its indent", "   s=2026a; t=1795162465;", "      ", "      ", 40,
+			"         s=2026a; t=1795162465;\n"},
+		{"spaces after a word before a long one", "b=   " + b64, "  ", "  ", 30,
+			"  b=\n  pG3XEz/QuUWljGVsvHNsRaAbgB8d\n  260+y3Mhnd1wc5Jdj+lqMfXbIgBY\n  Opumb7cgo15FUD\n"},
+		{"only spaces", "     ", "  ", "  ", 30, "\n"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var b strings.Builder
+			wrap(&b, c.s, c.first, c.indent, c.width)
+			if got := b.String(); got != c.want {
+				t.Errorf("wrap(%q, width %d) =\n%q\nwant\n%q", c.s, c.width, got, c.want)
+			}
+		})
+	}
+}
