@@ -23,7 +23,11 @@
 //   - Authentication-Results (RFC 8601 §2.2): the authserv-id is the one the
 //     caller names (default "headercheck"), since the replay is not the
 //     receiver; dkim gets header.d/header.s and, as RFC 8601 §2.7.1 asks for
-//     a failure, a reason; spf smtp.mailfrom or smtp.helo; dmarc header.from.
+//     a failure, a reason; spf smtp.mailfrom or smtp.helo; dmarc header.from
+//     and, when a record was found, policy.dmarc (RFC 9989 §9.1). For the
+//     null sender, spf gets smtp.mailfrom=<> smtp.helo=NAME, unquoted, as
+//     receivers write it (RFC 8601 defines no form for it); for an unknown
+//     MAIL FROM (no Return-Path) spf has no property and a comment says why.
 package report
 
 import (

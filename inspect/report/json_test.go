@@ -3,9 +3,11 @@ package report_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/emersion/go-msgauth/authres"
 	"github.com/headercheck/headercheck/inspect"
 	"github.com/headercheck/headercheck/inspect/report"
 	"github.com/headercheck/headercheck/inspect/trace"
@@ -195,14 +197,28 @@ func TestJSONReadable(t *testing.T) {
 func TestAuthRes(t *testing.T) {
 	srv := startDNS(t)
 	cases := []struct {
-		name string
-		want []string
+		name   string
+		want   []string // fragments of the field
+		not    []string // fragments it must not have
+		parsed []string // what go-msgauth's Parse reads back: method=value and properties
 	}{
-		{"aligned", []string{"Authentication-Results: headercheck;", "iprev=pass policy.iprev=192.0.2.10", "spf=pass smtp.mailfrom=alice@aligned.example", "spf=none smtp.helo=mail.aligned.example", "dkim=pass header.a=rsa-sha256 header.d=aligned.example header.s=rsa", "dkim=pass header.a=ed25519-sha256 header.d=aligned.example header.s=ed", "dmarc=pass header.from=aligned.example policy.dmarc=reject"}},
-		{"tampered", []string{"dkim=fail reason=", "header.s=rsa", "spf=fail smtp.mailfrom=alice@aligned.example", "dmarc=fail header.from=aligned.example policy.dmarc=reject"}},
-		{"quarantine", []string{"spf=softfail smtp.mailfrom=news@quarantine.example", "dmarc=fail header.from=quarantine.example policy.dmarc=quarantine"}},
-		{"temperror-escapes", []string{"dmarc=temperror header.from=flaky.example"}},
-		{"notmail", []string{"Authentication-Results: headercheck; none"}},
+		{name: "aligned", want: []string{"Authentication-Results: headercheck;", "iprev=pass policy.iprev=192.0.2.10", "spf=pass smtp.mailfrom=alice@aligned.example", "spf=none smtp.helo=mail.aligned.example", "dkim=pass header.a=rsa-sha256 header.d=aligned.example header.s=rsa", "dkim=pass header.a=ed25519-sha256 header.d=aligned.example header.s=ed", "dmarc=pass header.from=aligned.example policy.dmarc=reject"},
+			parsed: []string{"iprev=pass", "spf=pass mailfrom=alice@aligned.example", "spf=none helo=mail.aligned.example", "dkim=pass", "dkim=pass", "dmarc=pass from=aligned.example"}},
+		{name: "tampered", want: []string{"dkim=fail reason=", "header.s=rsa", "spf=fail smtp.mailfrom=alice@aligned.example", "dmarc=fail header.from=aligned.example policy.dmarc=reject"}},
+		{name: "quarantine", want: []string{"spf=softfail smtp.mailfrom=news@quarantine.example", "dmarc=fail header.from=quarantine.example policy.dmarc=quarantine"}},
+		// The DMARC record could not be fetched: no policy was
+		// evaluated, so policy.dmarc is left out (RFC 9989 §9.1). There
+		// is no Return-Path: the MAIL FROM result has no property and
+		// says why in a comment.
+		{name: "temperror-escapes", want: []string{"; spf=none (MAIL FROM unknown: no Return-Path); spf=none smtp.helo=mail.flaky.example;", "dmarc=temperror header.from=flaky.example"},
+			not:    []string{"policy.dmarc", "spf=none ;"},
+			parsed: []string{"iprev=pass", "spf=none", "spf=none helo=mail.flaky.example", "dmarc=temperror from=flaky.example"}},
+		// MAIL FROM <>: checked as postmaster@ the HELO name (RFC 7208
+		// §2.4) and written as receivers write it.
+		{name: "bounce", want: []string{"Authentication-Results: headercheck; iprev=pass policy.iprev=192.0.2.10; spf=pass smtp.mailfrom=<> smtp.helo=mta.aligned.example; dmarc=pass header.from=aligned.example policy.dmarc=reject"},
+			not:    []string{"postmaster@", `"<>"`},
+			parsed: []string{"iprev=pass", "spf=pass mailfrom=<> helo=mta.aligned.example", "dmarc=pass from=aligned.example"}},
+		{name: "notmail", want: []string{"Authentication-Results: headercheck; none"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -211,6 +227,46 @@ func TestAuthRes(t *testing.T) {
 				if !strings.Contains(got, w) {
 					t.Errorf("AuthRes() = %s\nwant it to contain %s", got, w)
 				}
+			}
+			for _, w := range c.not {
+				if strings.Contains(got, w) {
+					t.Errorf("AuthRes() = %s\nwant it without %s", got, w)
+				}
+			}
+			if strings.Contains(got, "; =") || strings.Contains(got, " ;") {
+				t.Errorf("AuthRes() = %s\nhas a result without its method or a space before a semicolon", got)
+			}
+			if c.parsed == nil {
+				return
+			}
+			id, rs, err := authres.Parse(strings.TrimPrefix(got, "Authentication-Results: "))
+			if err != nil || id != report.DefaultAuthServID {
+				t.Fatalf("authres.Parse(%s) = %q, %v", got, id, err)
+			}
+			var back []string
+			for _, r := range rs {
+				switch r := r.(type) {
+				case *authres.IPRevResult:
+					back = append(back, "iprev="+string(r.Value))
+				case *authres.SPFResult:
+					s := "spf=" + string(r.Value)
+					if r.From != "" {
+						s += " mailfrom=" + r.From
+					}
+					if r.Helo != "" {
+						s += " helo=" + r.Helo
+					}
+					back = append(back, s)
+				case *authres.DKIMResult:
+					back = append(back, "dkim="+string(r.Value))
+				case *authres.DMARCResult:
+					back = append(back, "dmarc="+string(r.Value)+" from="+r.From)
+				default:
+					back = append(back, fmt.Sprintf("%T", r))
+				}
+			}
+			if strings.Join(back, "; ") != strings.Join(c.parsed, "; ") {
+				t.Errorf("authres.Parse(%s) reads:\n%s\nwant:\n%s", got, strings.Join(back, "; "), strings.Join(c.parsed, "; "))
 			}
 		})
 	}
