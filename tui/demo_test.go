@@ -126,3 +126,34 @@ func TestDemoWhatIf(t *testing.T) {
 		t.Errorf("r did not bring back the message as it is:\n%s", screen)
 	}
 }
+
+// TestDemoTellsOnce: on a wide screen the Overview says each thing once:
+// the reason that fits in the summary bar is not repeated below it, and
+// the ARC note and the phishing signs, which have their own paragraphs,
+// are not also in the story (the verdict's story ends with them).
+func TestDemoTellsOnce(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		lesson int
+		once   func(m Model) []string
+	}{
+		{6, func(m Model) []string { return []string{m.page.rep.Verdict.Reason, "would deliver it instead"} }},
+		{4, func(m Model) []string { return []string{m.page.rep.Verdict.Reason, "names a well-known sender"} }},
+	} {
+		cfg := demoConfig()
+		cfg.Message = c.lesson
+		hs := start(t, cfg, 200, 60)
+		m := hs.waitFor(t, "the lesson", func(m Model) bool { return finished(m) && m.page.index == c.lesson-1 })
+		// Unwrapped, so that a sentence broken over two lines still counts.
+		screen := strings.Join(strings.Fields(plain(m)), " ")
+		badge := " " + strings.ToUpper(string(m.page.rep.Verdict.Disposition)) + " "
+		if n := strings.Count(plain(m), badge); n != 1 {
+			t.Errorf("lesson %d: the badge %q is on screen %d times, want once (the reason fits in the summary bar):\n%s", c.lesson, badge, n, plain(m))
+		}
+		for _, want := range c.once(m) {
+			if n := strings.Count(screen, want); n != 1 {
+				t.Errorf("lesson %d: %q is on screen %d times, want once:\n%s", c.lesson, want, n, plain(m))
+			}
+		}
+	}
+}

@@ -18,8 +18,9 @@ type checkLine struct {
 
 // overviewLines is the Overview: the story of the verdict, the phishing
 // signs, one line per check, what the receivers recorded and their own
-// verdict headers, and the notes of the run.
-func overviewLines(rep *inspect.Report, st *Styles, spin string, w int, lesson *Lesson, lessonBeside bool) []string {
+// verdict headers, and the notes of the run. w is its width, barW the
+// summary bar's, whose third line shows the reason as far as it fits.
+func overviewLines(rep *inspect.Report, st *Styles, spin string, w, barW int, lesson *Lesson, lessonBeside bool) []string {
 	var out []string
 	para := func(text string) {
 		out = append(out, wrap(text, w)...)
@@ -41,12 +42,18 @@ func overviewLines(rep *inspect.Report, st *Styles, spin string, w int, lesson *
 		// The summary bar shows the reason on one line; when it does not
 		// fit there, it is here in full.
 		badge := st.Badge(v.Disposition).Render(s(strings.ToUpper(string(v.Disposition))))
-		if width(badge)+1+width(s(v.Reason)) > w {
+		if width(badge)+1+width(s(v.Reason)) > barW {
 			out = append(out, wrapIndent(s(v.Reason), badge+" ", width(badge)+1, w)...)
 			out = append(out, "")
 		}
 		out = append(out, st.Title.Render("What happened"))
-		para(s(v.Story))
+		// The story ends with the signs and the ARC note, which have
+		// their own paragraphs below: tell them once.
+		shown := []string{v.ARC}
+		for _, sg := range v.Signs {
+			shown = append(shown, sg.Explain)
+		}
+		para(s(without(v.Story, shown...)))
 		if v.TempError {
 			out = append(out, "")
 			para(st.Warn.Render("A DNS failure decided this:") + " a receiver may instead defer the message and try again later.")
@@ -192,4 +199,15 @@ func checkLines(rep *inspect.Report) []checkLine {
 		return a.Result, plural(a.Instances, "instance")
 	})
 	return out
+}
+
+// without is text with each of parts taken out once, and the spaces
+// around them closed up.
+func without(text string, parts ...string) string {
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			text = strings.Replace(text, p, "", 1)
+		}
+	}
+	return strings.Join(strings.Fields(text), " ")
 }

@@ -259,7 +259,7 @@ func (m Model) overviewWidth() int {
 }
 
 func (m Model) overviewLines() []string {
-	return overviewLines(m.page.rep, m.styles, m.spin.View(), m.overviewWidth(), m.lesson(), m.lessonBeside())
+	return overviewLines(m.page.rep, m.styles, m.spin.View(), m.overviewWidth(), m.width, m.lesson(), m.lessonBeside())
 }
 
 func (m Model) overviewView(bh int) []string {
