@@ -71,7 +71,7 @@ func runDemo(cfg *config, stdout, stderr io.Writer, e env) int {
 				b.WriteString("\n")
 			}
 			b.Write(report.Text(rep, text))
-			fmt.Fprintf(&b, "\nLesson %d: %s\n\n%s\n", i+1, safe.Text(l.Title), safe.Text(l.Text))
+			b.Write(report.Lesson(i+1, l.Title, l.Text, text))
 			out = b.Bytes()
 		}
 		first = false
@@ -119,6 +119,7 @@ func replayLesson(ctx context.Context, cfg *config, e env, l lessons.Lesson, ind
 	// still chooses another moment to judge signatures as of.
 	at := l.At
 	opts.Now = func() time.Time { return at }
+	opts.NowSource = lessons.NowSource
 	rep, err := inspect.Inspect(ctx, m, opts)
 	if err != nil && rep == nil {
 		return fail(strings.TrimPrefix(err.Error(), "inspect: "))

@@ -74,9 +74,28 @@ func TestDemoText(t *testing.T) {
 	if r.code != exitReject || r.stderr != "" {
 		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 	}
-	for _, want := range []string{"Message 6 of 13 in demo:06-mailing-list", "Verdict: REJECT", "Lesson 6: " + l.Title, "## What an attacker would have needed to pass"} {
+	for _, want := range []string{"Message 6 of 13 in demo:06-mailing-list", "Verdict: REJECT", "Lesson 6: " + l.Title,
+		// The lesson is judged as of its own fixed time, and says so.
+		"(from " + lessons.NowSource + ")", "2026-11-23T18:10:00Z, " + lessons.NowSource,
+		// The lesson's text keeps its lines.
+		"\n## What to look at\n\n- **Received chain.**"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("the text report lacks %q", want)
+		}
+	}
+	at := strings.Index(r.stdout, "\nLesson 6: ")
+	if at < 0 {
+		t.Fatal("no lesson text after the report")
+	}
+	lesson := r.stdout[at:]
+	for _, bad := range []string{`\n`, "(from now)", ", now\n"} {
+		if strings.Contains(r.stdout, bad) {
+			t.Errorf("the text report has %q", bad)
+		}
+	}
+	for _, line := range strings.Split(lesson, "\n") {
+		if len([]rune(line)) > 80 {
+			t.Errorf("a line of the lesson is wider than 80 columns: %q", line)
 		}
 	}
 }
@@ -99,6 +118,8 @@ func TestDemoFlags(t *testing.T) {
 			exitReject, `"disposition":"reject"`, ""},
 		{"the Authentication-Results a receiver would write", []string{"--demo", "--format", "authres", "--message", "1"},
 			exitDeliver, "dkim=pass", ""},
+		{"the Authentication-Results of a message with an ARC chain", []string{"--demo", "--format", "authres", "--message", "6"},
+			exitReject, "policy.dmarc=reject; arc=pass\n", ""},
 		{"no such lesson", []string{"--demo", "--json", "--message", "99"},
 			exitUsage, "", "headercheck: --message 99: the demo has 13 lessons\nRun 'headercheck --help' for usage and examples.\n"},
 		{"a DNS server", []string{"--demo", "--json", "--dns", "192.0.2.53"},
