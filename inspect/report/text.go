@@ -673,10 +673,7 @@ func (t *textWriter) recorded(rep *inspect.Report) {
 	for _, d := range rec.Differences {
 		head := fmt.Sprintf("%s: recorded %s by [%d] %s, replayed %s", d.Subject, d.Recorded, d.Header, d.AuthServID, d.Replayed)
 		t.para("    "+t.st.result(trace.Warn, "!")+" ", "      ", safe.Text(head))
-		ex := d.Explain
-		if d.Ref != "" {
-			ex += " (" + d.Ref + ")"
-		}
+		ex := withRef(d.Explain, d.Ref)
 		t.para("      ", "      ", safe.Text(ex))
 	}
 }
@@ -728,10 +725,7 @@ func (t *textWriter) steps(steps []trace.Step, indent string) {
 		if s.Detail != "" {
 			t.block(body, s.Detail)
 		}
-		ex := s.Explain
-		if s.Ref != "" {
-			ex = strings.TrimSpace(ex + " (" + s.Ref + ")")
-		}
+		ex := withRef(s.Explain, s.Ref)
 		if ex != "" {
 			t.para(body, body, safe.Text(ex))
 		}
@@ -750,3 +744,32 @@ func (t *textWriter) steps(steps []trace.Step, indent string) {
 		}
 	}
 }
+
+// withRef is an explanation followed by the RFC section that decided it,
+// "(RFC 7208 §2.4)", unless the explanation cites that section already
+// (many end with it): the reader is not given the same reference twice.
+func withRef(explain, ref string) string {
+	if ref == "" || cites(explain, ref) {
+		return explain
+	}
+	return strings.TrimSpace(explain + " (" + ref + ")")
+}
+
+// cites reports whether text cites ref as a whole: "RFC 9989 §4.4" is not
+// cited by "RFC 9989 §4.4.2", nor "§3.1" by "§3.10".
+func cites(text, ref string) bool {
+	for i := 0; ; {
+		j := strings.Index(text[i:], ref)
+		if j < 0 {
+			return false
+		}
+		end := i + j + len(ref)
+		rest := text[end:]
+		if rest == "" || !isDigit(rest[0]) && !(rest[0] == '.' && len(rest) > 1 && isDigit(rest[1])) {
+			return true
+		}
+		i = end
+	}
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
