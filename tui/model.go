@@ -80,6 +80,10 @@ type page struct {
 	whatIf  string  // what the current replay assumes, "" for the message as it is
 	lesson  *Lesson // from Config.Each, nil for Config.Lesson
 
+	// The lesson laid out, and for what (layout keeps it; View reads it).
+	lessonLines []string
+	lessonKey   lessonKey
+
 	boundary           *int
 	ip, helo, mailFrom string
 	view               viewID

@@ -20,7 +20,8 @@ type checkLine struct {
 // signs, one line per check, what the receivers recorded and their own
 // verdict headers, and the notes of the run. w is its width, barW the
 // summary bar's, whose third line shows the reason as far as it fits.
-func overviewLines(rep *inspect.Report, st *Styles, spin string, w, barW int, lesson *Lesson, lessonBeside bool) []string {
+// lesson is the lesson laid out to go above it, nil for none.
+func overviewLines(rep *inspect.Report, st *Styles, spin string, w, barW int, lesson []string) []string {
 	var out []string
 	para := func(text string) {
 		out = append(out, wrap(text, w)...)
@@ -28,8 +29,8 @@ func overviewLines(rep *inspect.Report, st *Styles, spin string, w, barW int, le
 	head := func(title string) {
 		out = append(out, "", st.Title.Render(title))
 	}
-	if lesson != nil && !lessonBeside {
-		out = append(out, lessonLines(*lesson, st, w)...)
+	if lesson != nil {
+		out = append(out, lesson...)
 		out = append(out, "")
 	}
 	if rep != nil && rep.Error != "" {

@@ -33,6 +33,11 @@ func (m Model) layout() Model {
 	}
 	switch p.view {
 	case vOverview:
+		// The lesson is laid out once per size and style sheet, not on
+		// every frame (a spinner tick, a key): it is most of the text.
+		if k, ok := m.lessonKey(); ok && k != p.lessonKey {
+			p.lessonLines, p.lessonKey = lessonLines(*m.lesson(), m.styles, k.w), k
+		}
 		p.overview.height = bh
 		p.overview = p.overview.clamp(len(m.overviewLines()))
 	case vRoute:
@@ -251,6 +256,44 @@ func (m Model) body() []string {
 // lessonBeside says whether a lesson goes in a pane beside the Overview.
 func (m Model) lessonBeside() bool { return m.lesson() != nil && m.width >= 100 }
 
+// lessonWidth is the width the lesson is laid out in: its pane beside
+// the Overview (after a space, the pane's border and its padding), or the
+// Overview itself.
+func (m Model) lessonWidth() int {
+	if m.lessonBeside() {
+		return m.width - m.overviewWidth() - 3
+	}
+	return m.overviewWidth()
+}
+
+// lessonKey is what a laid-out lesson depends on.
+type lessonKey struct {
+	title, text string
+	w           int
+	styles      *Styles
+}
+
+func (m Model) lessonKey() (lessonKey, bool) {
+	l := m.lesson()
+	if l == nil {
+		return lessonKey{}, false
+	}
+	return lessonKey{title: l.Title, text: l.Text, w: m.lessonWidth(), styles: m.styles}, true
+}
+
+// lessonText is the open lesson laid out, nil for none: as layout kept
+// it, or laid out now if layout has not seen this size or style sheet.
+func (m Model) lessonText() []string {
+	k, ok := m.lessonKey()
+	switch {
+	case !ok:
+		return nil
+	case k == m.page.lessonKey:
+		return m.page.lessonLines
+	}
+	return lessonLines(*m.lesson(), m.styles, k.w)
+}
+
 func (m Model) overviewWidth() int {
 	if m.lessonBeside() {
 		return m.width * 3 / 5
@@ -259,7 +302,11 @@ func (m Model) overviewWidth() int {
 }
 
 func (m Model) overviewLines() []string {
-	return overviewLines(m.page.rep, m.styles, m.spin.View(), m.overviewWidth(), m.width, m.lesson(), m.lessonBeside())
+	var above []string
+	if !m.lessonBeside() {
+		above = m.lessonText()
+	}
+	return overviewLines(m.page.rep, m.styles, m.spin.View(), m.overviewWidth(), m.width, above)
 }
 
 func (m Model) overviewView(bh int) []string {
@@ -272,9 +319,8 @@ func (m Model) overviewView(bh int) []string {
 	if !m.lessonBeside() {
 		return left
 	}
-	// A space, then the pane's border and padding.
-	lw := m.width - ow - 3
-	right := fit(lessonLines(*m.lesson(), m.styles, lw), lw, bh)
+	lw := m.lessonWidth()
+	right := fit(m.lessonText(), lw, bh)
 	for i := range right {
 		right[i] = m.styles.Pane.Render(right[i])
 	}
