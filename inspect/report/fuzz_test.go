@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/headercheck/headercheck/inspect"
 	"github.com/headercheck/headercheck/inspect/received"
+	"github.com/headercheck/headercheck/inspect/recorded"
 	"github.com/headercheck/headercheck/inspect/report"
 	"github.com/headercheck/headercheck/inspect/trace"
 )
@@ -26,6 +27,8 @@ func fuzzReport(s string, n float64) *inspect.Report {
 		Steps: []trace.Step{{Title: s}}}}
 	rep.Verdict = inspect.Verdict{Disposition: inspect.Reject, Reason: s, Story: s}
 	rep.DNS = []trace.Query{{Name: s, Answers: []string{s, ""}, RTTms: n}}
+	rep.Recorded.AuthenticationResults = []recorded.Header{{Field: "Authentication-Results", AuthServID: s, Why: s,
+		Results: []recorded.Method{{Method: s, Result: trace.Pass, Props: []recorded.Prop{{Name: "header.d", Value: s}, {Name: s, Value: s}}}}}}
 	return rep
 }
 

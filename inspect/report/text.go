@@ -649,15 +649,18 @@ func (t *textWriter) recorded(rep *inspect.Report) {
 		if h.Why != "" {
 			t.para("      ", "      ", safe.Text(h.Why))
 		}
-		var res []string
+		// One result a line with the properties that say what it was
+		// for (header.d, smtp.mailfrom): two dkim results, or spf for
+		// the MAIL FROM and the HELO, are told apart.
 		for _, m := range h.Results {
-			res = append(res, m.Method+"="+string(m.Result))
+			res := m.Method + "=" + string(m.Result)
+			for _, p := range m.Props {
+				res += " " + p.Name + "=" + p.Value
+			}
+			t.para("      ", "        ", safe.Text(res))
 		}
 		if h.None {
-			res = append(res, "none (the writer checked nothing)")
-		}
-		if len(res) > 0 {
-			t.para("      ", "      ", safe.Text(strings.Join(res, " ")))
+			t.para("      ", "        ", "none (the writer checked nothing)")
 		}
 		if h.Problem != "" {
 			t.para("      "+t.st.result(trace.Warn, "!")+" ", "        ", safe.Text(h.Problem))
