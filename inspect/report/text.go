@@ -615,13 +615,29 @@ func (t *textWriter) receivers(rep *inspect.Report) {
 		if r.Summary != "" {
 			t.para("    ", "    ", safe.Text(r.Summary))
 		}
-		keys := make([]string, 0, len(r.Fields))
-		for k := range r.Fields {
-			keys = append(keys, k)
+		if r.Why != "" {
+			t.para("    not trusted: ", "      ", safe.Text(r.Why))
 		}
-		slices.Sort(keys)
-		for _, k := range keys {
-			t.para("    "+safe.Text(k)+"=", "      ", safe.Text(r.Fields[k]))
+		// The fields in the order the receiver wrote them, each with
+		// what its value means; any the order does not list come last.
+		keys := slices.Clone(r.Keys)
+		var rest []string
+		for k := range r.Fields {
+			if !slices.Contains(keys, k) {
+				rest = append(rest, k)
+			}
+		}
+		slices.Sort(rest)
+		for _, k := range append(keys, rest...) {
+			v, ok := r.Fields[k]
+			if !ok {
+				continue
+			}
+			line := k + "=" + v
+			if m := r.Meaning[k]; m != "" {
+				line += " — " + m
+			}
+			t.para("    ", "      ", safe.Text(line))
 		}
 	}
 }

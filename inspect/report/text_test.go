@@ -9,6 +9,7 @@ import (
 	"github.com/headercheck/headercheck/inspect"
 	"github.com/headercheck/headercheck/inspect/dmarc"
 	"github.com/headercheck/headercheck/inspect/received"
+	"github.com/headercheck/headercheck/inspect/receivers"
 	"github.com/headercheck/headercheck/inspect/report"
 	"github.com/headercheck/headercheck/inspect/spf"
 	"github.com/headercheck/headercheck/inspect/trace"
@@ -176,5 +177,31 @@ func TestTextDMARCHeading(t *testing.T) {
 				t.Errorf("the report lacks the line %q:\n%s", c.want, out)
 			}
 		})
+	}
+}
+
+// TestTextReceivers: a receiver's verdict header lists its fields in the
+// order written, each with what its value means, and says why it is not
+// trusted.
+func TestTextReceivers(t *testing.T) {
+	rep := &inspect.Report{Source: sourceWith("s"), Receivers: []inspect.Receiver{{
+		Vendor:  receivers.Microsoft,
+		Header:  "X-Forefront-Antispam-Report",
+		Summary: "Exchange Online Protection's spam verdict: spam (SFV:SPM), SCL 5.",
+		Why:     "added before the message reached the receiver",
+		Fields:  map[string]string{"SFV": "SPM", "SCL": "5", "CTRY": "", "X\x1b[2J": "v"},
+		Meaning: map[string]string{"SFV": "spam filtering marked the message as spam", "SCL": "spam confidence level 5: spam"},
+		Keys:    []string{"SFV", "SCL", "CTRY"},
+	}}}
+	out := string(report.Text(rep, report.TextOptions{Width: 200}))
+	want := "  Microsoft 365 (X-Forefront-Antispam-Report, not trusted)\n" +
+		"    Exchange Online Protection's spam verdict: spam (SFV:SPM), SCL 5.\n" +
+		"    not trusted: added before the message reached the receiver\n" +
+		"    SFV=SPM — spam filtering marked the message as spam\n" +
+		"    SCL=5 — spam confidence level 5: spam\n" +
+		"    CTRY=\n" +
+		"    X\\x1b[2J=v\n"
+	if !strings.Contains(out, want) {
+		t.Errorf("the report lacks\n%s\nin\n%s", want, out)
 	}
 }
