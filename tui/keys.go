@@ -62,9 +62,10 @@ func DefaultKeyMap() KeyMap {
 
 // ShortHelp is the footer line.
 func (k KeyMap) ShortHelp() []key.Binding {
-	// Quit and help first, then what acts in this view: when the line is
-	// cut to the width, those stay.
-	return []key.Binding{k.Quit, k.Help, k.Back, k.Open, k.Toggle, k.Search, k.NextMatch, k.Boundary, k.NextView, k.Views, k.WhatIf}
+	// Quit and help first, then what acts in this view, then the what-if
+	// (the question a lesson invites): when the line is cut to the width,
+	// those stay; tab and 1-7 are also on the tab bar.
+	return []key.Binding{k.Quit, k.Help, k.Back, k.Open, k.Toggle, k.Search, k.NextMatch, k.Boundary, k.WhatIf, k.NextView, k.Views}
 }
 
 // FullHelp is the ? screen, in columns.

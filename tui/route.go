@@ -184,7 +184,9 @@ func (r routeView) hopRows(row, w int) []string {
 	if h.FromIP != "" {
 		from += " [" + s(h.FromIP) + "]"
 	}
-	line1 := fmt.Sprintf("%2d. %s → %s", row+1, from, s(orDash(h.By)))
+	// Numbered as the checks' steps name hops ("hop 2: the message
+	// entered ..."): by Received header from the top, received[i].
+	line1 := fmt.Sprintf("%2d. %s → %s", i, from, s(orDash(h.By)))
 	mark := "  "
 	if row == r.sel {
 		mark = "▶ "
@@ -282,7 +284,7 @@ func (r routeView) detailLines(w int) []string {
 	out := r.envelopeLines(w)
 	i := r.hop(r.sel)
 	h := r.chain.Hops[i]
-	out = append(out, "", st.Title.Render(cut(fmt.Sprintf("Hop %d: received[%d]", r.sel+1, i), w)))
+	out = append(out, "", st.Title.Render(cut(fmt.Sprintf("Hop %d: received[%d]", i, i), w)))
 	if i == r.chain.Boundary {
 		t := "This is the trust boundary: the first server of the receiving side took the message from this client, so SPF is replayed for its address."
 		if r.chain.AutoBoundary != r.chain.Boundary {
