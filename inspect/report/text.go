@@ -10,6 +10,7 @@ import (
 	"github.com/headercheck/headercheck/inspect"
 	"github.com/headercheck/headercheck/inspect/dmarc"
 	"github.com/headercheck/headercheck/inspect/received"
+	"github.com/headercheck/headercheck/inspect/recorded"
 	"github.com/headercheck/headercheck/inspect/safe"
 	"github.com/headercheck/headercheck/inspect/spf"
 	"github.com/headercheck/headercheck/inspect/trace"
@@ -663,7 +664,15 @@ func (t *textWriter) recorded(rep *inspect.Report) {
 		}
 		t.para(fmt.Sprintf("  [%d] ", i), "      ", fmt.Sprintf("%s by %s, %s", safe.Text(field), safe.Text(who), trust))
 		if h.Why != "" {
-			t.para("      ", "      ", safe.Text(h.Why))
+			// One receiver often writes a field per filter (OpenDKIM,
+			// OpenDMARC, the SPF checker), each trusted for the same
+			// reason: the reason is given once.
+			same := slices.IndexFunc(rec.AuthenticationResults[:i], func(o recorded.Header) bool { return o.Why == h.Why })
+			if same >= 0 {
+				t.para("      ", "      ", fmt.Sprintf("%s, for the same reason as [%d].", upperFirst(trust), same))
+			} else {
+				t.para("      ", "      ", safe.Text(h.Why))
+			}
 		}
 		// One result a line with the properties that say what it was
 		// for (header.d, smtp.mailfrom): two dkim results, or spf for
@@ -792,3 +801,11 @@ func cites(text, ref string) bool {
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// upperFirst capitalizes the first letter of plain ASCII words.
+func upperFirst(s string) string {
+	if s != "" && s[0] >= 'a' && s[0] <= 'z' {
+		return string(s[0]-'a'+'A') + s[1:]
+	}
+	return s
+}

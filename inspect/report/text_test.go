@@ -10,6 +10,7 @@ import (
 	"github.com/headercheck/headercheck/inspect/dmarc"
 	"github.com/headercheck/headercheck/inspect/received"
 	"github.com/headercheck/headercheck/inspect/receivers"
+	"github.com/headercheck/headercheck/inspect/recorded"
 	"github.com/headercheck/headercheck/inspect/report"
 	"github.com/headercheck/headercheck/inspect/spf"
 	"github.com/headercheck/headercheck/inspect/trace"
@@ -201,6 +202,32 @@ func TestTextReceivers(t *testing.T) {
 		"    SCL=5 — spam confidence level 5: spam\n" +
 		"    CTRY=\n" +
 		"    X\\x1b[2J=v\n"
+	if !strings.Contains(out, want) {
+		t.Errorf("the report lacks\n%s\nin\n%s", want, out)
+	}
+}
+
+// TestTextRecordedWhyOnce: the fields one receiver writes per filter are
+// trusted for the same reason, given once.
+func TestTextRecordedWhyOnce(t *testing.T) {
+	why := "Written by mx1.campus.example, part of the receiving side."
+	rep := &inspect.Report{Source: sourceWith("s")}
+	rep.Recorded.AuthenticationResults = []recorded.Header{
+		{Field: "Authentication-Results", AuthServID: "mx1.campus.example", Trusted: true, Why: why,
+			Results: []recorded.Method{{Method: "dmarc", Result: trace.Pass, Props: []recorded.Prop{{Name: "header.from", Value: "supplier.example"}}}}},
+		{Field: "Authentication-Results", AuthServID: "mx1.campus.example", Trusted: true, Why: why,
+			Results: []recorded.Method{{Method: "spf", Result: trace.Pass, Props: []recorded.Prop{{Name: "smtp.mailfrom", Value: "b@esp.example"}}}}},
+		{Field: "Authentication-Results", AuthServID: "relay.example", Why: "Written before the receiving side got it."},
+	}
+	out := string(report.Text(rep, report.TextOptions{Width: 200}))
+	want := "  [0] Authentication-Results by mx1.campus.example, trusted\n" +
+		"      " + why + "\n" +
+		"      dmarc=pass header.from=supplier.example\n" +
+		"  [1] Authentication-Results by mx1.campus.example, trusted\n" +
+		"      Trusted, for the same reason as [0].\n" +
+		"      spf=pass smtp.mailfrom=b@esp.example\n" +
+		"  [2] Authentication-Results by relay.example, not trusted\n" +
+		"      Written before the receiving side got it.\n"
 	if !strings.Contains(out, want) {
 		t.Errorf("the report lacks\n%s\nin\n%s", want, out)
 	}
