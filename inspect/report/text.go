@@ -773,14 +773,21 @@ func (t *textWriter) steps(steps []trace.Step, indent string) {
 	}
 }
 
-// withRef is an explanation followed by the RFC section that decided it,
-// "(RFC 7208 §2.4)", unless the explanation cites that section already
-// (many end with it): the reader is not given the same reference twice.
+// withRef is an explanation followed by the RFC sections that decided it,
+// "(RFC 7208 §2.4)", leaving out those the explanation cites already
+// (many end with one): the reader is not given the same reference twice.
+// A ref may name several, "RFC 9989 §5.3.1; RFC 7489 §6.6.1".
 func withRef(explain, ref string) string {
-	if ref == "" || cites(explain, ref) {
+	var left []string
+	for r := range strings.SplitSeq(ref, "; ") {
+		if r = strings.TrimSpace(r); r != "" && !cites(explain, r) {
+			left = append(left, r)
+		}
+	}
+	if len(left) == 0 {
 		return explain
 	}
-	return strings.TrimSpace(explain + " (" + ref + ")")
+	return strings.TrimSpace(explain + " (" + strings.Join(left, "; ") + ")")
 }
 
 // cites reports whether text cites ref as a whole: "RFC 9989 §4.4" is not

@@ -15,6 +15,9 @@ func TestWithRef(t *testing.T) {
 		{"nor a longer number", "see RFC 7489 §3.10", "RFC 7489 §3.1", "see RFC 7489 §3.10 (RFC 7489 §3.1)"},
 		{"the subsection first, the section later", "(RFC 9989 §4.4.2) and (RFC 9989 §4.4)", "RFC 9989 §4.4", "(RFC 9989 §4.4.2) and (RFC 9989 §4.4)"},
 		{"no explanation", "", "RFC 7208 §4.5", "(RFC 7208 §4.5)"},
+		{"two sections, one cited", "receivers typically reject it (RFC 7489 §6.6.1)", "RFC 9989 §5.3.1; RFC 7489 §6.6.1", "receivers typically reject it (RFC 7489 §6.6.1) (RFC 9989 §5.3.1)"},
+		{"two sections, both cited", "see RFC 6376 §3.5 and RFC 7208 §7.3", "RFC 6376 §3.5; RFC 7208 §7.3", "see RFC 6376 §3.5 and RFC 7208 §7.3"},
+		{"two sections, none cited", "judged as of now", "RFC 6376 §3.5; RFC 7208 §7.3", "judged as of now (RFC 6376 §3.5; RFC 7208 §7.3)"},
 		{"no section", "as found", "", "as found"},
 	}
 	for _, c := range cases {
