@@ -43,7 +43,7 @@ func TestDemoList(t *testing.T) {
 		hs := start(t, demoConfig(), c.w, c.h)
 		m := hs.waitFor(t, "every lesson's verdict", allInspected)
 		screen := plain(m)
-		if !strings.Contains(screen, "13 lessons, 13 inspected") || !strings.Contains(screen, "LESSON") {
+		if !strings.Contains(screen, "13 lessons, 13 inspected") || !strings.Contains(screen, "LESSON") || !strings.Contains(screen, "enter open lesson") {
 			t.Errorf("%dx%d: the list does not read as lessons:\n%s", c.w, c.h, screen)
 		}
 		if got := strings.Contains(screen, "SUBJECT") && strings.Contains(screen, "Unusual sign-in attempt"); got != c.fromSubj {

@@ -333,7 +333,11 @@ func (m Model) overviewView(bh int) []string {
 func (m Model) fullHelp() []string {
 	st := m.styles
 	var items []string
-	for _, group := range m.keys.FullHelp() {
+	keys := m.keys
+	if m.list.lessons {
+		keys.Open.SetHelp("enter", "open lesson")
+	}
+	for _, group := range keys.FullHelp() {
 		for _, b := range group {
 			h := b.Help()
 			items = append(items, st.Help.FullKey.Render(padRight(h.Key, 12))+" "+st.Help.FullDesc.Render(h.Desc))
