@@ -600,11 +600,14 @@ func checkSteps(t *testing.T, steps []trace.Step) {
 		if s.Title == "" || s.Result == "" {
 			t.Errorf("step without title or result: %+v", s)
 		}
-		if s.Explain == "" && s.Detail == "" {
-			t.Errorf("step %q says nothing", s.Title)
+		if s.Explain == "" {
+			t.Errorf("step %q explains nothing (detail %q)", s.Title, s.Detail)
 		}
 		if s.Ref == "" {
 			t.Errorf("step %q has no RFC reference", s.Title)
+		}
+		for _, p := range studentProblems(s) {
+			t.Errorf("step %q: %s\n  explain: %s\n  detail: %s\n  ref: %s", s.Title, p, s.Explain, s.Detail, s.Ref)
 		}
 		checkSteps(t, s.Steps)
 	}
@@ -739,9 +742,19 @@ func TestStory(t *testing.T) {
 			want: "The message has no From header field, so there is no author domain to check. RFC 5322 requires one, and receivers typically reject such a message.",
 		},
 		{
+			name: "quarantine",
+			in:   dmarc.Input{From: []string{"a@deep.example"}, SPF: spfFail("deep.example")},
+			want: "From says deep.example. SPF did not pass for deep.example (fail). No DKIM signature is from deep.example. deep.example asks receivers to treat such mail as suspicious, so a receiver that follows DMARC puts it in the spam folder.",
+		},
+		{
+			name: "subdomain quarantine",
+			in:   dmarc.Input{From: []string{"a@x.sub.example"}, SPF: spfFail("x.sub.example")},
+			want: "From says x.sub.example. SPF did not pass for x.sub.example (fail). No DKIM signature is from x.sub.example. x.sub.example has no DMARC record of its own, and sub.example asks receivers to treat such mail from its subdomains as suspicious, so a receiver that follows DMARC puts it in the spam folder.",
+		},
+		{
 			name: "rfc7489 decides",
 			in:   dmarc.Input{From: []string{"a@pct50.example"}, SPF: spfFail("pct50.example"), Standard: dmarc.RFC7489},
-			want: "From says pct50.example. SPF did not pass for pct50.example (fail). No DKIM signature is from pct50.example. pct50.example asks receivers to treat as suspicious 50% of such mail (pct=50); a receiver that follows DMARC puts it in the spam folder if this message is among them, and otherwise delivers it.",
+			want: "From says pct50.example. SPF did not pass for pct50.example (fail). No DKIM signature is from pct50.example. pct50.example asks receivers to treat 50% of such mail as suspicious (pct=50); a receiver that follows DMARC puts it in the spam folder if this message is among them, and otherwise delivers it.",
 		},
 	}
 	for _, tc := range cases {
@@ -836,5 +849,95 @@ func TestOversizedAnswer(t *testing.T) {
 	}
 	if !hasStep(res.Steps, "Look up _dmarc.big.example", trace.PermError, "unusable answer") {
 		t.Errorf("no permerror lookup step:\n%s", dump(res.Steps))
+	}
+}
+
+// findStep returns the first step titled title, depth first.
+func findStep(steps []trace.Step, title string) (trace.Step, bool) {
+	for _, s := range steps {
+		if s.Title == title {
+			return s, true
+		}
+		if f, ok := findStep(s.Steps, title); ok {
+			return f, true
+		}
+	}
+	return trace.Step{}, false
+}
+
+// TestStepWords checks the words a student reads where they depend on the
+// case: counts in words, why a non-passing signature counts for nothing,
+// and what each standard's evaluation is there for.
+func TestStepWords(t *testing.T) {
+	srv := dnstest.Start(t, "testdata/dmarc.zone")
+	r := dnsx.NewClient(srv.Addr)
+	sig := func(res trace.Result) dmarc.DKIMResult {
+		return dmarc.DKIMResult{Result: res, Domain: "aligned.example", Selector: "s1"}
+	}
+	cases := []struct {
+		name  string
+		in    dmarc.Input
+		title string // a step to look at
+		want  []string
+	}{
+		{"one signature", dmarc.Input{From: []string{"a@aligned.example"}, DKIM: []dmarc.DKIMResult{sig(trace.Fail)}},
+			"DKIM alignment (adkim=r)", []string{"1 signature"}},
+		{"two signatures", dmarc.Input{From: []string{"a@aligned.example"}, DKIM: []dmarc.DKIMResult{sig(trace.Fail), sig(trace.Pass)}},
+			"DKIM alignment (adkim=r)", []string{"2 signatures"}},
+		{"policy", dmarc.Input{From: []string{"a@aligned.example"}, DKIM: []dmarc.DKIMResult{sig(trace.Policy)}},
+			"Signature 1: d=aligned.example", []string{"verified but is not accepted (policy: a key in testing mode t=y, or l= under --strict-dkim)"}},
+		{"permerror", dmarc.Input{From: []string{"a@aligned.example"}, DKIM: []dmarc.DKIMResult{sig(trace.PermError)}},
+			"Signature 1: d=aligned.example", []string{"could not be verified at all (permerror"}},
+		{"deciding standard", dmarc.Input{From: []string{"a@aligned.example"}},
+			"DMARC by RFC 9989 (decides)", []string{"RFC 9989 decides here: the DNS tree walk finds the record; DMARC passes when SPF or DKIM passes for a domain aligned with From.", "RFC 9989 §4.4, §4.10"}},
+		{"compared standard", dmarc.Input{From: []string{"a@aligned.example"}},
+			"DMARC by RFC 7489 (for comparison)", []string{"RFC 7489 is evaluated beside it for comparison, with the Public Suffix List", "RFC 7489 §3.2, §6.6.3"}},
+		{"RFC 7489 decides", dmarc.Input{From: []string{"a@aligned.example"}, Standard: dmarc.RFC7489},
+			"DMARC by RFC 7489 (decides)", []string{"RFC 7489, the older DMARC standard, decides here"}},
+		{"fail reason", dmarc.Input{From: []string{"a@aligned.example"}, SPF: spfFail("aligned.example")},
+			"DMARC by RFC 9989 (decides)", []string{"fail: neither SPF nor DKIM passed for a domain of aligned.example's organization (aligned); the policy is reject"}},
+		{"what an attacker needs", dmarc.Input{From: []string{"a@aligned.example"}, SPF: spfFail("aligned.example")},
+			"DMARC result", []string{"an attacker would need one of the two", "private key"}},
+		{"several From fields", dmarc.Input{From: []string{"a@aligned.example", "b@deep.example"}},
+			"Check deep.example as if it were the Author Domain", []string{"With several From fields each domain is evaluated alone, so the strictest failing policy can be chosen."}},
+		{"Organizational Domain rule", dmarc.Input{From: []string{"a@aligned.example"}},
+			"Organizational Domain of aligned.example", []string{"the name with the fewest labels that has a DMARC record", "RFC 9989 §4.10.2 rule 3"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			c.in.Resolver = r
+			res := dmarc.Check(t.Context(), c.in)
+			checkSteps(t, res.Steps)
+			st, ok := findStep(res.Steps, c.title)
+			if !ok {
+				t.Fatalf("no step %q", c.title)
+			}
+			all := st.Detail + " | " + st.Explain + " | " + st.Ref
+			for _, w := range c.want {
+				if !strings.Contains(all, w) {
+					t.Errorf("step %q = %q, want it to contain %q", c.title, all, w)
+				}
+			}
+		})
+	}
+}
+
+// TestDNSFailureWords: a lookup that timed out is told in plain words,
+// with no Go error text, and says that a retry may work.
+func TestDNSFailureWords(t *testing.T) {
+	srv := dnstest.Start(t, "testdata/dmarc.zone")
+	srv.Drop("_dmarc.slow.example.")
+	r := &dnsx.Client{Servers: []string{srv.Addr}, Timeout: 200 * time.Millisecond}
+	res := dmarc.Check(t.Context(), dmarc.Input{Resolver: r, From: []string{"a@slow.example"}})
+	if res.Result != trace.TempError {
+		t.Fatalf("result %s, want temperror", res.Result)
+	}
+	checkSteps(t, res.Steps)
+	st, ok := findStep(res.Steps, "Look up _dmarc.slow.example")
+	if !ok {
+		t.Fatal("no lookup step")
+	}
+	if st.Detail != "no usable answer: no answer came in time (TIMEOUT)" || !strings.Contains(st.Explain, "asking again later may work") {
+		t.Errorf("lookup step = %q / %q, want the timeout in words and that a retry may work", st.Detail, st.Explain)
 	}
 }

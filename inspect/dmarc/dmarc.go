@@ -242,6 +242,8 @@ type Evaluation struct {
 
 	spf  idFact
 	dkim []idFact
+	// the record's alignment modes, "" before alignment was checked
+	aspf, adkim Alignment
 }
 
 // idFact is one authenticated identifier as the story tells it.

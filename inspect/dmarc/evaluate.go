@@ -95,28 +95,28 @@ func authorStep(a Author) trace.Step {
 	case FromMissing:
 		s.Result = trace.Fail
 		s.Detail = "no From header field"
-		s.Explain = "The message has no From header field, so there is no Author Domain for DMARC to check. RFC 5322 §3.6 requires exactly one From field; RFC 9989 §5.3.1 says DMARC validation is then not possible, and RFC 7489 §6.6.1 notes that receivers typically reject such messages. headercheck counts it as a DMARC failure"
+		s.Explain = "The message has no From header field, so there is no Author Domain for DMARC to check. RFC 5322 §3.6 requires exactly one From field; without it DMARC validation is not possible, and receivers typically reject such messages. headercheck counts it as a DMARC failure"
 	case FromMultipleFields:
 		s.Result = trace.Fail
 		s.Detail = fmt.Sprintf("%d From header fields: %s", a.Fields, strings.Join(a.Addresses, ", "))
-		s.Explain = notes + fmt.Sprintf("The message has %d From header fields, but RFC 5322 §3.6 allows exactly one: a mail program may show any of them, so none can be trusted to be the author. It cannot pass DMARC; RFC 7489 §6.6.1 notes that receivers typically reject such messages. Where a policy must still be chosen, each domain is checked and the strictest policy among those that fail applies (RFC 7489 §6.6.1)", a.Fields)
+		s.Explain = notes + fmt.Sprintf("The message has %d From header fields, but RFC 5322 §3.6 allows exactly one: a mail program may show any of them, so none can be trusted to be the author. It cannot pass DMARC, and receivers typically reject such messages. Where a policy must still be chosen, each domain is checked and the strictest policy among those that fail applies", a.Fields)
 	case FromMultipleAddresses:
 		s.Result = trace.Fail
 		s.Detail = fmt.Sprintf("%d addresses: %s", len(a.Addresses), strings.Join(a.Addresses, ", "))
 		switch len(a.Domains) {
 		case 0, 1:
-			s.Explain = notes + fmt.Sprintf("The From field names %d addresses. RFC 5322 §3.6.2 allows several authors only together with a Sender field, and the mail DMARC protects does not use this form: RFC 7489 §6.6.1 notes that receivers typically reject such messages, and Gmail refuses them outright. headercheck counts it as a DMARC failure. Both DMARC standards count domains rather than addresses, so a receiver that goes on anyway (OpenDMARC since 1.4.2 does when all domains match) evaluates the one domain, as shown below", len(a.Addresses))
+			s.Explain = notes + fmt.Sprintf("The From field names %d addresses. RFC 5322 §3.6.2 allows several authors only together with a Sender field, and the mail DMARC protects does not use this form: receivers typically reject such messages, and Gmail refuses them outright. headercheck counts it as a DMARC failure. Both DMARC standards count domains rather than addresses, so a receiver that goes on anyway (OpenDMARC since 1.4.2 does when all domains match) evaluates the one domain, as shown below", len(a.Addresses))
 		default:
-			s.Explain = notes + fmt.Sprintf("The From field names %d addresses in %d different domains, so there is no single Author Domain: RFC 9989 §5.3.1 says DMARC validation is then not possible, and RFC 7489 §6.6.1 notes that receivers typically reject such messages. It cannot pass DMARC. Each domain is checked and the strictest policy among those that fail applies (RFC 7489 §6.6.1)", len(a.Addresses), len(a.Domains))
+			s.Explain = notes + fmt.Sprintf("The From field names %d addresses in %d different domains, so there is no single Author Domain and DMARC validation is not possible: it cannot pass DMARC, and receivers typically reject such messages. Each domain is checked and the strictest policy among those that fail applies", len(a.Addresses), len(a.Domains))
 		}
 	case FromNoDomain:
 		s.Result = trace.None
 		s.Detail = "no domain: " + strings.Join(a.Addresses, ", ")
-		s.Explain = notes + "The From field names no domain DMARC could look up (an empty group, an address literal, or no address at all), so DMARC has nothing to check and does not apply; RFC 7489 §6.6.1 notes that receivers typically ignore DMARC for such messages"
+		s.Explain = notes + "The From field names no domain DMARC could look up (an empty group, an address literal, or no address at all), so DMARC has nothing to check and does not apply; receivers typically ignore DMARC for such messages"
 	default:
 		s.Result = trace.Info
 		s.Detail = a.Domains[0]
-		s.Explain = notes + fmt.Sprintf("The From field names %s, so the Author Domain that DMARC checks is %s", strings.Join(a.Addresses, ", "), a.Domains[0])
+		s.Explain = notes + fmt.Sprintf("The From field names %s, so the Author Domain that DMARC checks is %s: the domain a reader sees, which DMARC lets its owner protect", strings.Join(a.Addresses, ", "), a.Domains[0])
 		if a.Lenient {
 			s.Result = trace.Warn
 		}
@@ -167,10 +167,14 @@ func combine(std Standard, a Author, evals []Evaluation, skipped int) Evaluation
 	} else {
 		e.Reason = fmt.Sprintf("fail: the message has %s, so it cannot pass; none of its domains fails with a policy of its own, but receivers typically reject such messages (RFC 7489 §6.6.1)", what)
 	}
+	alone := "With several From fields each domain is evaluated alone, so the strictest failing policy can be chosen."
+	if a.Problem == FromMultipleAddresses {
+		alone = "With several addresses in From each domain is evaluated alone, so the strictest failing policy can be chosen."
+	}
 	for _, ev := range evals {
 		e.Queried = append(e.Queried, ev.Queried...)
 		e.Steps = append(e.Steps, trace.Step{Title: "Check " + ev.FromDomain + " as if it were the Author Domain", Result: ev.Result,
-			Detail: ev.Reason, Ref: "RFC 7489 §6.6.1", Steps: ev.Steps})
+			Detail: ev.Reason, Explain: alone, Ref: "RFC 7489 §6.6.1", Steps: ev.Steps})
 	}
 	if skipped > 0 {
 		e.Steps = append(e.Steps, trace.Step{Title: fmt.Sprintf("%d more domains not checked", skipped), Result: trace.Warn, Ref: "RFC 9989 §11.5",
@@ -179,6 +183,10 @@ func combine(std Standard, a Author, evals []Evaluation, skipped int) Evaluation
 	e.Steps = append(e.Steps, resultStep(e, "RFC 7489 §6.6.1; RFC 9989 §11.5"))
 	return e
 }
+
+// orgGloss says what an Organizational Domain is for, where a student
+// first meets the term.
+const orgGloss = "The Organizational Domain is the domain an organization registered; relaxed alignment counts every name under it as part of the same organization"
 
 // eval9989 evaluates one Author Domain under RFC 9989.
 func (c *checker) eval9989(ctx context.Context, author string) Evaluation {
@@ -203,14 +211,14 @@ func (c *checker) eval9989(ctx context.Context, author string) Evaluation {
 	}
 	if !wk.Failed {
 		e.OrgDomain = wk.OrgDomain
-		st := trace.Step{Title: "Organizational Domain of " + author, Result: trace.Info, Ref: "RFC 9989 §4.10.2",
-			Detail: wk.OrgDomain, Explain: wk.OrgRule}
+		st := trace.Step{Title: "Organizational Domain of " + author, Result: trace.Info, Ref: wk.OrgRef,
+			Detail: wk.OrgDomain, Explain: wk.OrgRule + ". " + orgGloss}
 		if _, ok := OrganizationalDomain(wk.OrgDomain); !ok && wk.OrgDomain != author {
 			// RFC 9989 §11.8: a public suffix that publishes without psd=y
 			// becomes everyone's Organizational Domain.
 			st.Result = trace.Warn
 			st.Ref += ", §11.8"
-			st.Explain += fmt.Sprintf(". Beware: %s is a public suffix on the Public Suffix List, where anyone can register names. Its operator publishes a DMARC record without psd=y, so the tree walk takes it for the Organizational Domain, and any name registered under it counts as aligned with %s under relaxed alignment (RFC 9989 §11.8). The owner of %s can prevent this with psd=n in its own record", wk.OrgDomain, author, orgBelow(author, wk.OrgDomain))
+			st.Explain += fmt.Sprintf(". Beware: %s is a public suffix on the Public Suffix List, where anyone can register names. Its operator publishes a DMARC record without psd=y, so the tree walk takes it for the Organizational Domain, and any name registered under it counts as aligned with %s under relaxed alignment. The owner of %s can prevent this with psd=n in its own record", wk.OrgDomain, author, orgBelow(author, wk.OrgDomain))
 		}
 		e.Steps = append(e.Steps, st)
 	} else {
@@ -296,7 +304,7 @@ func (c *checker) eval9989(ctx context.Context, author string) Evaluation {
 			polExplain += fmt.Sprintf("; whether %s exists is unknown (DNS error), so it is unknown whether np=%s or %s=%s applies", author, rec.NonExist, altTag, alt)
 			if e.Result == trace.Fail {
 				e.Result, e.TempError = trace.TempError, true
-				e.Reason = fmt.Sprintf("temperror: DMARC fails for %s, but a DNS error left it unknown whether the domain exists, so the policy (np or %s) cannot be chosen (RFC 9989 §5.3.6); a receiver may defer the message and retry", author, altTag)
+				e.Reason = fmt.Sprintf("temperror: DMARC fails for %s, but a DNS error left it unknown whether the domain exists, so the policy (np or %s) cannot be chosen; a receiver may defer the message and retry (RFC 9989 §5.3.6)", author, altTag)
 			}
 		}
 	}
@@ -308,7 +316,7 @@ func (c *checker) eval9989(ctx context.Context, author string) Evaluation {
 		if requested != PolicyNone {
 			e.Policy = requested.weaker()
 			ps.Detail += fmt.Sprintf(", t=y: %s applies", e.Policy)
-			ps.Explain += fmt.Sprintf(". The record says t=y: the owner is testing the policy, so a receiver applies the next weaker one, %s instead of %s (RFC 9989 §4.7, Appendix A.6)", e.Policy, requested)
+			ps.Explain += fmt.Sprintf(". The record says t=y: the owner is testing the policy, so a receiver applies the next weaker one, %s instead of %s (RFC 9989 Appendix A.6)", e.Policy, requested)
 		} else {
 			ps.Explain += ". The record says t=y, which has no effect on p=none"
 		}
@@ -348,16 +356,17 @@ func (c *checker) eval7489(ctx context.Context, author string) Evaluation {
 	case l.Failed():
 		disc.Result = l.StepResult()
 		disc.Detail = "asked: " + dmarcNames(e.Queried)
-		disc.Explain = "RFC 7489 leaves DNS errors during policy discovery to the receiver (§6.6.3): it may deliver the message (fail open) or defer it with a 4xx reply and retry (fail closed)"
+		disc.Explain = "RFC 7489 leaves DNS errors during policy discovery to the receiver: it may deliver the message (fail open) or defer it with a 4xx reply and retry (fail closed)"
 		e.Steps = append(e.Steps, orgStep, disc)
 		return c.dnsFailure(e, author, l.Temporary(), "RFC 7489 §6.6.2, §6.6.3")
 	case l.state == stateMany:
 		disc.Detail = "asked: " + dmarcNames(e.Queried)
-		disc.Explain = "RFC 7489 §6.6.3 step 5: with more than one record, policy discovery ends and DMARC is not applied"
+		disc.Explain = "with more than one record, policy discovery ends and DMARC is not applied"
+		disc.Ref = "RFC 7489 §6.6.3 step 5"
 		e.Steps = append(e.Steps, orgStep, disc)
 		e.Result = trace.None
-		e.Reason = fmt.Sprintf("none: _dmarc.%s holds more than one DMARC record, so RFC 7489 applies no DMARC (§6.6.3 step 5)", author)
-		e.Steps = append(e.Steps, resultStep(e, "RFC 7489 §6.6.3"))
+		e.Reason = fmt.Sprintf("none: _dmarc.%s holds more than one DMARC record, so RFC 7489 applies no DMARC (RFC 7489 §6.6.3 step 5)", author)
+		e.Steps = append(e.Steps, resultStep(e, "RFC 7489 §6.6.3 step 5"))
 		return e
 	case l.state == stateOne:
 		polDomain, polText, kind = author, l.Record(), "author"
@@ -370,14 +379,16 @@ func (c *checker) eval7489(ctx context.Context, author string) Evaluation {
 		case l2.Failed():
 			disc.Result = l2.StepResult()
 			disc.Detail = "asked: " + dmarcNames(e.Queried)
-			disc.Explain = fmt.Sprintf("%s publishes no record, so RFC 7489 asks its Organizational Domain %s, but that lookup failed. RFC 7489 leaves DNS errors during policy discovery to the receiver (§6.6.3): it may deliver the message or defer it and retry", author, org)
+			disc.Explain = fmt.Sprintf("%s publishes no record, so RFC 7489 asks its Organizational Domain %s, but that lookup failed. RFC 7489 leaves DNS errors during policy discovery to the receiver: it may deliver the message or defer it and retry", author, org)
 			e.Steps = append(e.Steps, orgStep, disc)
 			return c.dnsFailure(e, org, l2.Temporary(), "RFC 7489 §6.6.2, §6.6.3")
 		case l2.state == stateOne:
 			polDomain, polText, kind = org, l2.Record(), "org"
-			disc.Explain = fmt.Sprintf("%s publishes no record, so RFC 7489 asks its Organizational Domain %s (§6.6.3 step 3)", author, org)
+			disc.Explain = fmt.Sprintf("%s publishes no record, so RFC 7489 asks its Organizational Domain %s", author, org)
+			disc.Ref = "RFC 7489 §6.6.3 step 3"
 		default:
-			disc.Explain = fmt.Sprintf("neither %s nor its Organizational Domain %s publishes exactly one DMARC record (§6.6.3 step 5)", author, org)
+			disc.Explain = fmt.Sprintf("neither %s nor its Organizational Domain %s publishes exactly one DMARC record", author, org)
+			disc.Ref = "RFC 7489 §6.6.3 step 5"
 		}
 	default:
 		disc.Explain = fmt.Sprintf("%s publishes no record and has no other Organizational Domain to ask", author)
@@ -445,13 +456,13 @@ func (c *checker) eval7489(ctx context.Context, author string) Evaluation {
 	case pct == 0:
 		e.Policy = requested.weaker()
 		ps.Detail += ": " + string(e.Policy) + " applies"
-		ps.Explain += fmt.Sprintf(". pct=0 asks receivers to apply %s to none of the failing mail, so a message that fails gets the next weaker treatment, %s (RFC 7489 §6.6.4)", requested, e.Policy)
+		ps.Explain += fmt.Sprintf(". pct=0 asks receivers to apply %s to none of the failing mail, so a message that fails gets the next weaker treatment, %s", requested, e.Policy)
 	case pct < 100:
 		rest := "quarantined instead"
 		if requested == PolicyQuarantine {
 			rest = "handled by the receiver's normal filtering instead"
 		}
-		ps.Explain += fmt.Sprintf(". pct=%d asks receivers to apply %s to %d%% of failing mail, picked at random; the other %d%% is %s (RFC 7489 §6.6.4). headercheck cannot know which share this message fell into and evaluates it as sampled, so %s applies", pct, requested, pct, 100-pct, rest, requested)
+		ps.Explain += fmt.Sprintf(". pct=%d asks receivers to apply %s to %d%% of failing mail, picked at random; the other %d%% is %s. headercheck cannot know which share this message fell into and evaluates it as sampled, so %s applies", pct, requested, pct, 100-pct, rest, requested)
 	}
 	e.Steps = append(e.Steps, ps)
 	return c.finish(e, "RFC 7489 §6.6.2")
@@ -466,6 +477,7 @@ func (c *checker) alignAll(e Evaluation, rec Record, af alignFunc, org string) E
 	spfStep, spf := c.alignSPF(std, author, rec.ASPF, af, org)
 	dkimStep, dkim := c.alignDKIM(std, author, rec.ADKIM, af, org)
 	e.spf, e.dkim = spf, dkim
+	e.aspf, e.adkim = rec.ASPF, rec.ADKIM
 	e.Steps = append(e.Steps, spfStep, dkimStep)
 	unknown := spf.aligned == alignUnknown
 	if spf.aligned == alignYes {
@@ -493,19 +505,29 @@ func (c *checker) alignAll(e Evaluation, rec Record, af alignFunc, org string) E
 		if e.DKIMAligned {
 			by = append(by, "DKIM")
 		}
-		verb := "is"
+		both := ""
 		if len(by) > 1 {
-			verb = "are"
+			both = " both"
 		}
-		e.Reason = fmt.Sprintf("pass: %s %s aligned with %s", strings.Join(by, " and "), verb, author)
+		e.Reason = fmt.Sprintf("pass: %s%s passed %s", strings.Join(by, " and "), both, alignedWith(author, rec))
 	case unknown:
 		e.Result, e.TempError = trace.TempError, true
 		e.Reason = fmt.Sprintf("temperror: nothing is aligned with %s, but a DNS failure left an identifier that could have aligned undecided, so DMARC can neither pass nor fail; a receiver may defer the message and retry", author)
 	default:
 		e.Result = trace.Fail
-		e.Reason = fmt.Sprintf("fail: neither SPF nor DKIM is aligned with %s", author)
+		e.Reason = fmt.Sprintf("fail: neither SPF nor DKIM passed %s", alignedWith(author, rec))
 	}
 	return e
+}
+
+// alignedWith says what identifier alignment asks of a domain, for the
+// one-line reason: the From domain itself when both modes are strict, a
+// name of its organization otherwise (RFC 9989 §3.2.10, RFC 7489 §3.1).
+func alignedWith(author string, rec Record) string {
+	if rec.ADKIM == Strict && rec.ASPF == Strict {
+		return fmt.Sprintf("for %s itself (strict alignment)", author)
+	}
+	return fmt.Sprintf("for a domain of %s's organization (aligned)", author)
 }
 
 func (c *checker) alignSPF(std Standard, author string, mode Alignment, af alignFunc, org string) (trace.Step, idFact) {
@@ -586,7 +608,7 @@ func (c *checker) alignDKIM(std Standard, author string, mode Alignment, af alig
 			sub.Explain = fmt.Sprintf("the d= domain cannot be compared: %v", err)
 		case sig.Result != trace.Pass && sig.Result != trace.TempError:
 			f.domain = d
-			sub.Explain = fmt.Sprintf("the signature did not verify (%s), so it authenticates nothing DMARC could use", orNone(sig.Result))
+			sub.Explain = notVerified(sig.Result) + "; it authenticates nothing DMARC could use"
 		default:
 			f.domain = d
 			a, walk := af(d, mode)
@@ -613,7 +635,7 @@ func (c *checker) alignDKIM(std Standard, author string, mode Alignment, af alig
 		facts = append(facts, f)
 		st.Steps = append(st.Steps, sub)
 	}
-	st.Detail = fmt.Sprintf("%d signature(s)", len(c.in.DKIM))
+	st.Detail = fmt.Sprintf("%d %s", len(c.in.DKIM), plural(len(c.in.DKIM), "signature", "signatures"))
 	switch {
 	case anyYes:
 		st.Result = trace.Pass
@@ -625,6 +647,24 @@ func (c *checker) alignDKIM(std Standard, author string, mode Alignment, af alig
 		st.Explain = fmt.Sprintf("no verified signature has a d= aligned with %s", author)
 	}
 	return st, facts
+}
+
+// notVerified says why a DKIM result other than pass cannot count for
+// DMARC (RFC 8601 §2.7.1 names the results).
+func notVerified(r trace.Result) string {
+	switch r {
+	case trace.Policy:
+		return "the signature verified but is not accepted (policy: a key in testing mode t=y, or l= under --strict-dkim)"
+	case trace.Fail:
+		return "the signature did not verify (fail): the message or the signature was changed after signing, or the key in DNS is not the one that signed"
+	case trace.PermError:
+		return "the signature could not be verified at all (permerror: it is malformed, or its key is missing, revoked or unusable)"
+	case trace.Neutral:
+		return "the signature could not be evaluated (neutral)"
+	case "", trace.None:
+		return "there is no verifiable signature (none)"
+	}
+	return fmt.Sprintf("the signature did not verify (%s)", r)
 }
 
 // alignWords explains an alignment outcome.
@@ -673,7 +713,7 @@ func (c *checker) exists(ctx context.Context, domain string) (exists, known bool
 		return false, true, st
 	case err != nil:
 		st.Result = trace.TempError
-		st.Detail = "no answer: " + err.Error()
+		st.Detail = "no usable answer: " + dnsWords(q, err)
 		st.Explain = "the record has an np tag for subdomains that do not exist, so headercheck asked for the domain; no usable answer came, so whether it exists is unknown"
 		return false, false, st
 	case q.NXDomain():
@@ -701,8 +741,27 @@ func (c *checker) finish(e Evaluation, ref string) Evaluation {
 	default:
 		e.Disposition = Deliver
 	}
-	e.Steps = append(e.Steps, resultStep(e, ref))
+	st := resultStep(e, ref)
+	if e.Result == trace.Fail {
+		st.Explain += ". " + attackerNeeds(e)
+	}
+	e.Steps = append(e.Steps, st)
 	return e
+}
+
+// attackerNeeds says what a message must have had to pass DMARC for the
+// Author Domain: what a forger lacked (RFC 9989 §4.4).
+func attackerNeeds(e Evaluation) string {
+	x := e.FromDomain
+	spfDom := fmt.Sprintf("a MAIL FROM domain of %s's organization", x)
+	if e.aspf == Strict {
+		spfDom = fmt.Sprintf("%s itself as the MAIL FROM domain", x)
+	}
+	dkimDom := fmt.Sprintf("%s or a name of its organization", x)
+	if e.adkim == Strict {
+		dkimDom = x
+	}
+	return fmt.Sprintf("To pass, a message needs SPF to pass for %s, which takes sending from a server that domain's SPF record lists, or a DKIM signature by %s that verifies, which takes that domain's private key: an attacker would need one of the two", spfDom, dkimDom)
 }
 
 func dispositionOf(p Policy) Disposition {
@@ -744,8 +803,44 @@ func permRecord(e Evaluation, rec Record, ref string) Evaluation {
 
 func resultStep(e Evaluation, ref string) trace.Step {
 	word, why, _ := strings.Cut(e.Reason, ": ")
-	return trace.Step{Title: "DMARC result", Result: e.Result, Detail: word, Explain: why, Ref: ref}
+	return trace.Step{Title: "DMARC result", Result: e.Result, Detail: word, Explain: dropCitation(why, ref), Ref: ref}
 }
+
+// dropCitation removes a closing "(RFC ...)" from text when ref names the
+// same sections: renderers print ref after the explanation, and the
+// one-line Reason the text comes from keeps its citation.
+func dropCitation(text, ref string) string {
+	i := strings.LastIndex(text, " (RFC ")
+	if i < 0 || !strings.HasSuffix(text, ")") {
+		return text
+	}
+	cited := text[i+2 : len(text)-1]
+	for _, c := range strings.FieldsFunc(cited, func(r rune) bool { return r == ',' || r == ';' }) {
+		c = strings.TrimSpace(c)
+		if _, sec, ok := strings.Cut(c, "§"); !ok || !hasSection(ref, sec) {
+			return text
+		}
+	}
+	return text[:i]
+}
+
+// hasSection reports whether ref cites §sec itself, not a subsection of it.
+func hasSection(ref, sec string) bool {
+	for rest := ref; ; {
+		i := strings.Index(rest, "§"+sec)
+		if i < 0 {
+			return false
+		}
+		rest = rest[i+len("§"+sec):]
+		if rest == "" || rest[0] != '.' && (rest[0] < '0' || rest[0] > '9') {
+			return true
+		}
+	}
+}
+
+// recordGloss says what the tags a student sees in every record mean
+// (RFC 9989 §4.7, RFC 7489 §6.3).
+const recordGloss = "p is what the owner asks receivers to do with mail that fails (none, quarantine, reject); adkim and aspf say how closely the DKIM and SPF domains must match From: r (relaxed) accepts any name of the same organization, s (strict) only the very same domain"
 
 // recordStep shows the record that applies and how it was read.
 func recordStep(rec Record, domain, kind, author, org string) trace.Step {
@@ -789,7 +884,7 @@ func recordStep(rec Record, domain, kind, author, org string) trace.Step {
 		if rec.Library {
 			st.Explain += " (parsed with go-msgauth's dmarc.Parse)"
 		} else if rec.LibraryErr != "" {
-			st.Explain += fmt.Sprintf(" (go-msgauth's dmarc.Parse: %s; read by headercheck per RFC 7489 §6.3)", rec.LibraryErr)
+			st.Explain += fmt.Sprintf(" (go-msgauth's dmarc.Parse: %s; read by headercheck itself)", rec.LibraryErr)
 		}
 	}
 	switch {
@@ -800,6 +895,7 @@ func recordStep(rec Record, domain, kind, author, org string) trace.Step {
 		st.Result = trace.Warn
 		st.Explain += ". " + capitalize(rec.Why)
 	}
+	st.Explain += ". " + recordGloss
 	for _, n := range rec.Notes {
 		st.Steps = append(st.Steps, trace.Step{Title: "Tag " + clip(n.Tag), Result: n.Result, Explain: n.Explain, Ref: n.Ref})
 	}
@@ -807,17 +903,26 @@ func recordStep(rec Record, domain, kind, author, org string) trace.Step {
 }
 
 func evalStep(e Evaluation, decides bool) trace.Step {
-	name := "RFC 9989"
-	if e.Standard == RFC7489 {
-		name = "RFC 7489"
+	st := trace.Step{Result: e.Result, Detail: e.Reason, Steps: e.Steps}
+	switch {
+	case e.Standard == RFC7489 && decides:
+		st.Title = "DMARC by RFC 7489 (decides)"
+		st.Explain = "RFC 7489, the older DMARC standard, decides here, as asked: the Public Suffix List gives the Organizational Domain, the record is looked up at the Author Domain and then at that Organizational Domain, and DMARC passes when SPF or DKIM passes for a domain aligned with From."
+		st.Ref = "RFC 7489 §3.2, §6.6.3, §6.6.2"
+	case e.Standard == RFC7489:
+		st.Title = "DMARC by RFC 7489 (for comparison)"
+		st.Explain = "RFC 7489 is evaluated beside it for comparison, with the Public Suffix List; many receivers still follow it."
+		st.Ref = "RFC 7489 §3.2, §6.6.3"
+	case decides:
+		st.Title = "DMARC by RFC 9989 (decides)"
+		st.Explain = "RFC 9989 decides here: the DNS tree walk finds the record; DMARC passes when SPF or DKIM passes for a domain aligned with From."
+		st.Ref = "RFC 9989 §4.4, §4.10"
+	default:
+		st.Title = "DMARC by RFC 9989 (for comparison)"
+		st.Explain = "RFC 9989, the current DMARC standard, is evaluated beside it for comparison: its DNS tree walk finds the record and the Organizational Domain."
+		st.Ref = "RFC 9989 §4.4, §4.10"
 	}
-	title := "DMARC by " + name
-	if decides {
-		title += " (decides)"
-	} else {
-		title += " (for comparison)"
-	}
-	return trace.Step{Title: title, Result: e.Result, Detail: e.Reason, Steps: e.Steps, Ref: name}
+	return st
 }
 
 // compareStep shows where the two standards disagree.
@@ -841,7 +946,7 @@ func compareStep(dec, oth Evaluation) (trace.Step, bool) {
 		diffs = append(diffs, fmt.Sprintf("the record used: %s under RFC 9989, %s under RFC 7489", recordAt(a.RecordDomain), recordAt(b.RecordDomain)))
 	}
 	st.Detail = fmt.Sprintf("RFC 9989: %s, policy %s, organizational domain %s, %s | RFC 7489: %s, policy %s, organizational domain %s, %s",
-		a.Result, a.Policy, orNoneS(a.OrgDomain), recordAt(a.RecordDomain), b.Result, b.Policy, orNoneS(b.OrgDomain), recordAt(b.RecordDomain))
+		a.Result, policyWord(a), orgWord(a), recordAt(a.RecordDomain), b.Result, policyWord(b), orgWord(b), recordAt(b.RecordDomain))
 	if len(diffs) == 0 {
 		st.Explain = "both standards reach the same answer"
 		return st, false
@@ -849,6 +954,24 @@ func compareStep(dec, oth Evaluation) (trace.Step, bool) {
 	st.Result = trace.Warn
 	st.Explain = "the two standards disagree on " + strings.Join(diffs, "; ") + ". Many receivers still follow RFC 7489, so both answers matter"
 	return st, true
+}
+
+// policyWord is the policy for the comparison: unknown when a DNS failure
+// kept the record from being read, rather than a "none" nobody asked for.
+func policyWord(e Evaluation) string {
+	if e.Result == trace.TempError && e.Record == "" {
+		return "unknown"
+	}
+	return string(e.Policy)
+}
+
+// orgWord is the Organizational Domain for the comparison: unknown when a
+// DNS failure kept it from being determined.
+func orgWord(e Evaluation) string {
+	if !orgKnown(e) {
+		return "unknown"
+	}
+	return orNoneS(e.OrgDomain)
 }
 
 // orgKnown is false when a DNS failure kept the Organizational Domain from

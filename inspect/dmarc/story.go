@@ -151,13 +151,13 @@ func outcomeSentence(e Evaluation) string {
 	case req == PolicyNone:
 		return fmt.Sprintf("%s for no action on %s (p=none), so a receiver delivers it and only reports the failure.", asks, mail)
 	case e.Testing:
-		return fmt.Sprintf("%s receivers to %s %s but is only testing that policy (t=y), so a receiver that follows DMARC %s instead.", asks, verb(req), mail, act(e.Policy))
+		return fmt.Sprintf("%s receivers to %s but is only testing that policy (t=y), so a receiver that follows DMARC %s instead.", asks, treat(req, mail), act(e.Policy))
 	case e.Pct != nil && *e.Pct == 0:
-		return fmt.Sprintf("%s receivers to %s %s, but with pct=0 for none of it, so a receiver that follows DMARC %s instead.", asks, verb(req), mail, act(e.Policy))
+		return fmt.Sprintf("%s receivers to %s, but with pct=0 for none of it, so a receiver that follows DMARC %s instead.", asks, treat(req, mail), act(e.Policy))
 	case e.Pct != nil && *e.Pct < 100:
-		return fmt.Sprintf("%s receivers to %s %d%% of %s (pct=%d); a receiver that follows DMARC %s if this message is among them, and otherwise %s.", asks, verb(req), *e.Pct, mail, *e.Pct, act(req), act(req.weaker()))
+		return fmt.Sprintf("%s receivers to %s (pct=%d); a receiver that follows DMARC %s if this message is among them, and otherwise %s.", asks, treat(req, fmt.Sprintf("%d%% of %s", *e.Pct, mail)), *e.Pct, act(req), act(req.weaker()))
 	}
-	return fmt.Sprintf("%s receivers to %s %s, so a receiver that follows DMARC %s.", asks, verb(req), mail, act(e.Policy))
+	return fmt.Sprintf("%s receivers to %s, so a receiver that follows DMARC %s.", asks, treat(req, mail), act(e.Policy))
 }
 
 func otherSentence(o Evaluation) string {
@@ -179,14 +179,16 @@ func dispositionPolicy(e Evaluation) Policy {
 	return PolicyNone
 }
 
-func verb(p Policy) string {
+// treat is what a policy asks receivers to do with mail, the object in
+// its place: "reject such mail", "treat such mail as suspicious".
+func treat(p Policy, mail string) string {
 	switch p {
 	case PolicyReject:
-		return "reject"
+		return "reject " + mail
 	case PolicyQuarantine:
-		return "treat as suspicious"
+		return "treat " + mail + " as suspicious"
 	}
-	return "deliver"
+	return "deliver " + mail
 }
 
 func act(p Policy) string {

@@ -79,7 +79,7 @@ type Lookup struct {
 	Query   *trace.Query // the exchange; Cached is set when this check had asked before
 	Records []string     // the DMARC records at the name (those starting with v=DMARC1)
 	Other   int          // TXT records there that are not DMARC records
-	Err     string       // why no answer came, when none did
+	Err     string       // why no answer came, when none did, in plain words
 	state   nameState
 }
 
@@ -148,11 +148,11 @@ func (w *Walker) Lookup(ctx context.Context, domain string) Lookup {
 	case err != nil && errors.Is(err, dnsx.ErrBadName):
 		// The name cannot exist, so neither can a record there.
 		l.state = stateNone
-		l.Err = err.Error()
+		l.Err = dnsWords(q, err)
 	case err != nil && dnsx.IsTemporary(err):
-		l.state, l.Err = stateTempErr, err.Error()
+		l.state, l.Err = stateTempErr, dnsWords(q, err)
 	case err != nil:
-		l.state, l.Err = statePermErr, err.Error()
+		l.state, l.Err = statePermErr, dnsWords(q, err)
 	default:
 		for _, a := range q.Answers {
 			if IsDMARC(a) {
@@ -193,6 +193,7 @@ type Walk struct {
 	FailedAt  string   // the domain whose lookup failed
 	OrgDomain string   // "" when Failed
 	OrgRule   string   // which rule of §4.10.2 chose OrgDomain, in plain words
+	OrgRef    string   // that rule's section, for Step.Ref
 	Steps     []trace.Step
 }
 
@@ -241,7 +242,7 @@ func (w *Walker) Walk(ctx context.Context, domain string) Walk {
 			wk.Found = append(wk.Found, Found{Domain: name, Record: r})
 			if r.PSD == "y" || r.PSD == "n" {
 				wk.StoppedBy = name
-				step.Explain += fmt.Sprintf(". It says psd=%s, which ends the walk (RFC 9989 §4.10 step 6)", r.PSD)
+				step.Explain += fmt.Sprintf(". It says psd=%s, which ends the walk (step 6 of the walk)", r.PSD)
 				wk.Steps = append(wk.Steps, step)
 				break
 			}
@@ -249,7 +250,7 @@ func (w *Walker) Walk(ctx context.Context, domain string) Walk {
 		wk.Steps = append(wk.Steps, step)
 	}
 	if !wk.Failed {
-		wk.OrgDomain, wk.OrgRule = orgFromWalk(domain, wk.Found)
+		wk.OrgDomain, wk.OrgRule, wk.OrgRef = orgFromWalk(domain, wk.Found)
 	}
 	w.mu.Lock()
 	w.walks[domain] = &wk
@@ -258,22 +259,23 @@ func (w *Walker) Walk(ctx context.Context, domain string) Walk {
 }
 
 // orgFromWalk selects the Organizational Domain from the records a walk
-// found, longest name first (RFC 9989 §4.10.2).
-func orgFromWalk(start string, found []Found) (string, string) {
+// found, longest name first (RFC 9989 §4.10.2), with the rule that chose
+// it in words and its section.
+func orgFromWalk(start string, found []Found) (org, rule, ref string) {
 	for _, f := range found {
 		if f.Record.PSD == "n" {
-			return f.Domain, fmt.Sprintf("the record at _dmarc.%s says psd=n: %s is its own Organizational Domain (RFC 9989 §4.10.2 rule 1)", f.Domain, f.Domain)
+			return f.Domain, fmt.Sprintf("the record at _dmarc.%s says psd=n: %s is its own Organizational Domain", f.Domain, f.Domain), "RFC 9989 §4.10.2 rule 1"
 		}
 		if f.Record.PSD == "y" && f.Domain != start {
 			below := oneBelow(start, f.Domain)
-			return below, fmt.Sprintf("the record at _dmarc.%s says psd=y: %s is a public suffix domain, so the Organizational Domain is the name one label below it, %s (RFC 9989 §4.10.2 rule 2)", f.Domain, f.Domain, below)
+			return below, fmt.Sprintf("the record at _dmarc.%s says psd=y: %s is a public suffix domain (one under which anyone can register names), so the Organizational Domain is the name one label below it, %s", f.Domain, f.Domain, below), "RFC 9989 §4.10.2 rule 2"
 		}
 	}
 	if len(found) > 0 {
 		last := found[len(found)-1]
-		return last.Domain, fmt.Sprintf("%s is the name with the fewest labels that has a DMARC record, so it is the Organizational Domain (RFC 9989 §4.10.2 rule 3)", last.Domain)
+		return last.Domain, fmt.Sprintf("%s is the name with the fewest labels that has a DMARC record, so it is the Organizational Domain", last.Domain), "RFC 9989 §4.10.2 rule 3"
 	}
-	return start, fmt.Sprintf("no DMARC record was found anywhere above %s, so it is its own Organizational Domain (RFC 9989 §4.10.2)", start)
+	return start, fmt.Sprintf("no DMARC record was found anywhere above %s, so it is its own Organizational Domain", start), "RFC 9989 §4.10.2"
 }
 
 // oneBelow returns the name one label below ancestor on the way to start.
@@ -297,8 +299,8 @@ func lookupStep(l Lookup, ref string) trace.Step {
 	switch l.state {
 	case stateTempErr:
 		s.Result = trace.TempError
-		s.Detail = "no answer: " + l.Err
-		s.Explain = "the DNS server gave no usable answer (a timeout or a server failure), so it is not known whether a DMARC record is published here; asking again later may work"
+		s.Detail = "no usable answer: " + l.Err
+		s.Explain = "DNS gave no usable answer, so it is not known whether a DMARC record is published here. That is temporary: asking again later may work, which is why a receiver may defer the message and retry"
 	case statePermErr:
 		s.Result = trace.PermError
 		s.Detail = "unusable answer: " + l.Err
@@ -319,7 +321,7 @@ func lookupStep(l Lookup, ref string) trace.Step {
 			s.Detail = "NXDOMAIN"
 			s.Explain = "the name does not exist, so no DMARC record is published here"
 		case l.Other > 0:
-			s.Detail = fmt.Sprintf("%d TXT record(s), none starting with v=DMARC1", l.Other)
+			s.Detail = fmt.Sprintf("%d TXT %s, none starting with v=DMARC1", l.Other, plural(l.Other, "record", "records"))
 			s.Explain = "TXT records that do not start with v=DMARC1 are not DMARC records and are discarded, so no DMARC record is published here"
 		default:
 			s.Detail = "no TXT records"
@@ -378,9 +380,35 @@ func (w *Walker) align(ctx context.Context, author string, authorWalk Walk, id s
 		return alignUnknown, []trace.Step{st}
 	}
 	st.Detail = wk.OrgDomain
-	st.Explain = wk.OrgRule
+	st.Explain, st.Ref = wk.OrgRule, wk.OrgRef
 	if wk.OrgDomain == org {
 		return alignYes, []trace.Step{st}
 	}
 	return alignNo, []trace.Step{st}
+}
+
+// dnsWords says in plain words why a lookup got no usable answer, for a
+// step a student reads: the rcode, and what it means, never Go error text.
+func dnsWords(q *trace.Query, err error) string {
+	rcode := ""
+	if q != nil {
+		rcode = q.Rcode
+	}
+	switch {
+	case errors.Is(err, dnsx.ErrBadName):
+		return "the name cannot be sent to DNS (an empty label, or a label or name too long)"
+	case errors.Is(err, dnsx.ErrTooLarge):
+		return "the answer is larger than headercheck accepts"
+	case errors.Is(err, dnsx.ErrCNAMELoop):
+		return "the name's aliases (CNAME records) loop or form too long a chain"
+	case rcode == trace.RcodeTimeout || errors.Is(err, dnsx.ErrTimeout):
+		return "no answer came in time (TIMEOUT)"
+	case rcode == trace.RcodeServFail || errors.Is(err, dnsx.ErrServFail):
+		return "the DNS server could not answer (SERVFAIL)"
+	case rcode == trace.RcodeRefused || errors.Is(err, dnsx.ErrRefused):
+		return "the DNS server refused to answer (REFUSED)"
+	case rcode == trace.RcodeMissing || errors.Is(err, dnsx.ErrNotInSnapshot):
+		return "the DNS snapshot holds no answer for this question"
+	}
+	return "the DNS exchange failed (no server could be reached, or its reply was unusable)"
 }
