@@ -54,6 +54,14 @@
 //     RFC 9989 do not mention DKIM's t=y flag (RFC 9989's own t=y is a
 //     DMARC tag), and many receivers count the pass; the verdict's steps
 //     say what such a receiver would do.
+//   - Phishing signs (RFC 9989 §11.4 leaves the display name out of
+//     DMARC's scope): the first From field is read as written, not only as
+//     DMARC normalized it, since IDNA processing drops some invisible
+//     characters from the domain, and its display name as decoded; a sign
+//     is given for a display name naming another domain or a brand
+//     (also spelled with look-alike characters), and for invisible,
+//     direction-changing or mixed-script characters in the name or the
+//     domain (Unicode Technical Standard #39 §5.2). See signs.go.
 //   - The verdict follows the DMARC standard Options.Standard names. When
 //     DMARC does not apply (no policy, a broken record, no author domain)
 //     the disposition is deliver: DMARC asks nothing, so a receiver decides
@@ -604,7 +612,11 @@ func (r *run) finish(ctx context.Context, rs *recorders, chain received.Chain, s
 	r.mu.Lock()
 	facts := r.rep
 	r.mu.Unlock()
-	v := decide(facts, r.opts)
+	rawFrom := ""
+	if len(r.state.from) > 0 {
+		rawFrom = r.state.from[0]
+	}
+	v := decide(facts, r.opts, rawFrom)
 	r.done(CheckVerdict, func(rep *Report) {
 		rep.Verdict = v
 		rep.DNS = rs.Queries(r.state.reused)

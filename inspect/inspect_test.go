@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -270,13 +271,51 @@ func TestHELOIdentity(t *testing.T) {
 func TestPhishingSigns(t *testing.T) {
 	cases := []struct {
 		name, from string
-		kind       string // "" for no sign
+		kinds      []string // in order; none for no sign
+		says       []string // each must appear in some sign's explanation
 	}{
-		{"brand in display name", `"PayPal" <service@attacker.example>`, "display_name_brand"},
-		{"domain in display name", `"service@paypal.example" <x@attacker.example>`, "display_name_domain"},
-		{"brand that is the address's own", `"PayPal Service" <service@paypal.example>`, ""},
-		{"a person's name", `"Alice Example" <alice@attacker.example>`, ""},
-		{"mixed scripts in the From domain", "x@xn--pypal-4ve.example", "from_domain_characters"},
+		{"brand in display name", `"PayPal" <service@attacker.example>`, []string{"display_name_brand"}, []string{"names a well-known sender"}},
+		{"domain in display name", `"service@paypal.example" <x@attacker.example>`, []string{"display_name_domain"}, nil},
+		{"brand that is the address's own", `"PayPal Service" <service@paypal.example>`, nil, nil},
+		{"a person's name", `"Alice Example" <alice@attacker.example>`, nil, nil},
+		{"mixed scripts in the From domain", "x@xn--pypal-4ve.example", []string{"from_domain_characters"}, []string{"mixes Latin and Cyrillic letters in one label", "а (U+0430) is a Cyrillic letter that looks like the Latin a"}},
+
+		// Issue 11: what the display name hides, and what IDNA drops from
+		// the domain before DMARC sees it.
+		{
+			"Cyrillic а in the display name", "\"P\u0430yPal\" <service@attacker.example>",
+			[]string{"display_name_characters", "display_name_brand"},
+			[]string{`"P\u0430yPal" mixes Latin and Cyrillic letters`, "а (U+0430) is a Cyrillic letter that looks like the Latin a", "made to look like PayPal", "а (U+0430, Cyrillic) for a"},
+		},
+		{
+			"right-to-left override in the display name", "\"\u202eLAPYAP\" <service@attacker.example>",
+			[]string{"display_name_characters", "display_name_brand"},
+			[]string{`"\u202eLAPYAP" holds an invisible or direction-changing character (U+202E)`, "right-to-left override", `A reader sees "PAYPAL".`, "made to look like PayPal"},
+		},
+		{
+			"zero-width space in the display name", "\"Pay\u200bPal\" <service@attacker.example>",
+			[]string{"display_name_characters", "display_name_brand"},
+			[]string{`"Pay\u200bPal" holds an invisible or direction-changing character (U+200B), a zero-width space`, "an invisible U+200B"},
+		},
+		{
+			"zero-width space in the domain", "bob@ex\u200bample.com",
+			[]string{"from_domain_characters"},
+			[]string{`The From domain is written "ex\u200bample.com": it holds an invisible or direction-changing character (U+200B)`, "DMARC checked example.com"},
+		},
+		{
+			"right-to-left override in an encoded word", "=?utf-8?q?=E2=80=AELAPYAP?= <service@attacker.example>",
+			[]string{"display_name_characters", "display_name_brand"},
+			[]string{`A reader sees "PAYPAL".`},
+		},
+		{"a brand with the digit 1 for l", `"PayPa1 Support" <x@attacker.example>`, []string{"display_name_brand"}, []string{"1 for l"}},
+		{"a brand in fullwidth letters", "\"\uff30\uff41\uff59\uff30\uff41\uff4c\" <x@attacker.example>", []string{"display_name_brand"}, []string{"Ｐ (U+FF30) for P"}},
+		{"a brand all in Cyrillic look-alikes", "\"\u0410\u0440\u0440\u04cf\u0435\" <x@attacker.example>", []string{"display_name_brand"}, []string{"made to look like Apple"}},
+
+		// What is not a sign.
+		{"a Cyrillic name in windows-1251", "=?windows-1251?b?yOLg7SDP5fLw7uI=?= <ivan@attacker.example>", nil, nil},
+		{"an emoji sequence joined with U+200D", "\"Team \U0001F469\u200d\U0001F4BB\" <team@attacker.example>", nil, nil},
+		{"a Persian name with U+200C", "\"\u0645\u06cc\u200c\u0631\u0648\u0645\" <a@attacker.example>", nil, nil},
+		{"a Japanese name mixing Han and Katakana", "\"\u5c71\u7530\u30bf\u30ed\u30a6\" <a@attacker.example>", nil, nil},
 	}
 	srv := startDNS(t)
 	for _, c := range cases {
@@ -287,20 +326,34 @@ func TestPhishingSigns(t *testing.T) {
 				t.Fatal(err)
 			}
 			var kinds []string
+			var explains strings.Builder
 			for _, s := range rep.Verdict.Signs {
 				kinds = append(kinds, s.Kind)
+				explains.WriteString(s.Explain + "\n")
 				if !strings.Contains(rep.Verdict.Story, s.Explain) {
 					t.Errorf("story %q does not tell the sign %q", rep.Verdict.Story, s.Explain)
 				}
+				// What a reader cannot see is escaped in the sign itself.
+				if i := strings.IndexFunc(s.Detail+s.Explain, hidden); i >= 0 {
+					t.Errorf("sign %+v holds U+%04X unescaped", s, []rune((s.Detail + s.Explain)[i:])[0])
+				}
 			}
-			switch {
-			case c.kind == "" && len(kinds) > 0:
-				t.Errorf("From %s: signs %v, want none", c.from, kinds)
-			case c.kind != "" && (len(kinds) != 1 || kinds[0] != c.kind):
-				t.Errorf("From %s: signs %v, want [%s]", c.from, kinds, c.kind)
+			if !slices.Equal(kinds, c.kinds) {
+				t.Errorf("From %q: signs %v, want %v", c.from, kinds, c.kinds)
+			}
+			for _, w := range c.says {
+				if !strings.Contains(explains.String(), w) {
+					t.Errorf("From %q: the signs do not say %q:\n%s", c.from, w, explains.String())
+				}
 			}
 		})
 	}
+}
+
+// hidden reports the characters a reader cannot see: controls, zero-width
+// and direction-changing characters.
+func hidden(r rune) bool {
+	return r < 0x20 || r >= 0x7f && r <= 0x9f || r >= 0x200b && r <= 0x200f || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 || r == 0xfeff
 }
 
 func TestAtReceived(t *testing.T) {

@@ -1,7 +1,6 @@
 package inspect
 
 import (
-	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -10,30 +9,46 @@ import (
 )
 
 // FuzzPhishingSigns: any From value and From domain give at most one sign
-// of each kind, each explained, without panicking.
+// of each kind, each explained, with what a reader cannot see escaped,
+// without panicking. The value stands for the From field both as written
+// and as decoded.
 func FuzzPhishingSigns(f *testing.F) {
 	for _, s := range []string{
 		`"PayPal" <service@attacker.example>`, `"service@paypal.example" <x@attacker.example>`,
 		`"Pay` + "\u202e" + `LAP" <a@paypal.example>`, "x@xn--pypal-4ve.example", `"Bank of America" <a@b.example>`,
 		`=?utf-8?q?PayPal?= <a@b.example>`, `"a.b.c.d.e" <x@y.example>`, `"@@@..." <x@y.example>`,
+		"\"P\u0430yPal\" <service@attacker.example>", "\"\u202eLAPYAP\" <a@b.example>", "\"Pay\u200bPal\" <a@b.example>",
+		"bob@ex\u200bample.com", `"PayPa1" <x@y.example>`, "\"\uff30\uff41\uff59\uff30\uff41\uff4c\" <x@y.example>",
+		"\"Team \U0001F469\u200d\U0001F4BB\" <t@y.example>", "a@x.example, \"P\u0430yPal\" <b@y.example>",
+		"\"\u202e\u202eab\u202ccd\u202c\" <x@y.example>", "PayPal <x@y.example", "\"Doe, John\" <j@[192.0.2.1]>",
 	} {
 		f.Add(s, "")
 		f.Add(s, "attacker.example")
 	}
+	// Two halves that are not UTF-8 but join into UTF-8: the property
+	// once checked the two together (testdata/fuzz/FuzzPhishingSigns).
+	f.Add("\xe2", "\x87\x88욛A")
 	f.Fuzz(func(t *testing.T, from, domain string) {
 		rep := Report{Source: message.Summary{From: from}, DMARC: dmarc.Result{FromDomain: domain}}
-		signs := phishingSigns(rep)
+		signs := phishingSigns(rep, from)
 		kinds := map[string]bool{}
 		for _, s := range signs {
 			if kinds[s.Kind] {
 				t.Fatalf("two signs of kind %s", s.Kind)
 			}
 			kinds[s.Kind] = true
-			if s.Explain == "" || strings.Contains(s.Explain, "\n") && !strings.Contains(from+domain, "\n") {
-				t.Fatalf("sign %+v", s)
+			if s.Explain == "" || s.Detail == "" {
+				t.Fatalf("sign %+v lacks an explanation or a detail", s)
 			}
-			if utf8.ValidString(from+domain) && !utf8.ValidString(s.Explain) {
+			if utf8.ValidString(from) && utf8.ValidString(domain) && !utf8.ValidString(s.Explain) {
 				t.Fatalf("explanation is not UTF-8: %q", s.Explain)
+			}
+			for _, text := range []string{s.Detail, s.Explain} {
+				for _, r := range text {
+					if r < 0x20 || r >= 0x7f && r <= 0x9f || r >= 0x200b && r <= 0x200f || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 || r == 0xfeff {
+						t.Fatalf("sign %+v holds U+%04X unescaped", s, r)
+					}
+				}
 			}
 		}
 	})

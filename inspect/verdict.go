@@ -15,8 +15,9 @@ import (
 // the steps: which rule decided, and what an attacker would have needed to
 // pass. The reason says what decided in one line; the story, which
 // package dmarc begins, tells the whole replay, so the two do not repeat
-// each other's sentences.
-func decide(rep Report, opts Options) Verdict {
+// each other's sentences. rawFrom is the first From field as written, for
+// the phishing signs.
+func decide(rep Report, opts Options, rawFrom string) Verdict {
 	d := rep.DMARC
 	e := deciding(d)
 	v := Verdict{
@@ -69,7 +70,7 @@ func decide(rep Report, opts Options) Verdict {
 	if v.DecidedBy == "arc" {
 		v.Steps[dispo].Title = "Disposition by DMARC alone: " + string(d.Disposition)
 	}
-	v.Signs = phishingSigns(rep)
+	v.Signs = phishingSigns(rep, rawFrom)
 	if st, ok := attackerStep(rep, v); ok {
 		v.Steps = append(v.Steps, st)
 	}
