@@ -189,6 +189,9 @@ func runSuiteTest(t *testing.T, r dnsx.Resolver, name string, tc suiteTest) {
 	if res.Explanation == "" || len(res.Steps) == 0 {
 		t.Errorf("%s: result %s has explanation %q and %d steps; every result must say why", name, res.Result, res.Explanation, len(res.Steps))
 	}
+	for _, p := range textProblems("explanation", res.Explanation) {
+		t.Errorf("%s: %s: %s", name, p, res.Explanation)
+	}
 	checkSteps(t, res.Steps)
 	// The null sender is postmaster@HELO (RFC 7208 §2.4), which is what the
 	// HELO identity check evaluates too (§2.3).
@@ -207,6 +210,9 @@ func checkSteps(t *testing.T, steps []trace.Step) {
 	for _, s := range steps {
 		if s.Title == "" || s.Result == "" || s.Explain == "" || !strings.HasPrefix(s.Ref, "RFC ") {
 			t.Errorf("step %+v lacks a title, result, explanation or RFC reference", s)
+		}
+		for _, p := range studentProblems(s) {
+			t.Errorf("step %q: %s\n  explain: %s\n  detail: %s\n  ref: %s", s.Title, p, s.Explain, s.Detail, s.Ref)
 		}
 		checkSteps(t, s.Steps)
 	}

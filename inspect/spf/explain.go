@@ -64,7 +64,7 @@ func explain(o outcome, domain string, id Identity, ip string) string {
 	case trace.None:
 		return fmt.Sprintf("%s, so SPF says nothing about whether %s may send for %s; a receiver has no SPF information about the message (RFC 7208 §8.1).", capital(o.reason), ip, domain)
 	case trace.TempError:
-		return fmt.Sprintf("SPF for %s could not be finished: %s%s. This is a temporary DNS problem; a receiver may defer the message with a temporary error and try again later (RFC 7208 §8.6).", who, where(o, domain), o.reason)
+		return fmt.Sprintf("SPF for %s could not be finished: %s%s. This is a temporary DNS problem: a receiver answers with a temporary error (4xx), asking the sender to try again later (RFC 7208 §8.6).", who, where(o, domain), o.reason)
 	case trace.PermError:
 		return fmt.Sprintf("The SPF policy of %s cannot be used: %s%s. This is an error in the domain's DNS that its operator must fix; what a receiver does with it is its own policy (RFC 7208 §8.7).", domain, where(o, domain), o.reason)
 	}
@@ -80,8 +80,15 @@ func where(o outcome, domain string) string {
 	return fmt.Sprintf("in the record of %s, which %s includes or redirects to, ", o.at, domain)
 }
 
+// capital starts a sentence with a capital letter, unless it starts with a
+// name (a domain, an address, a term like ip4:...), which is never
+// capitalised: a student would not recognise "Mail.bank.example".
 func capital(s string) string {
 	if s == "" {
+		return s
+	}
+	word, _, _ := strings.Cut(s, " ")
+	if strings.ContainsAny(word, ".:@=") {
 		return s
 	}
 	if c := s[0]; c >= 'a' && c <= 'z' {

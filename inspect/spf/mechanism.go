@@ -64,6 +64,15 @@ func decided(st trace.Step, t *Term, match bool, why string) trace.Step {
 func (e *evaluator) evalAll(t *Term) mechResult {
 	st := trace.Step{Title: t.Text, Detail: "all matches every client address", Ref: "RFC 7208 §5.1"}
 	st.Result = qualifierResult(t.Qualifier)
+	if e.including > 0 {
+		// Inside an include the record's result only answers "is the
+		// client listed here?" (RFC 7208 §5.2).
+		st.Explain = fmt.Sprintf("all always matches, so this included record gives %s for every address it did not list before this point; the record that includes it reads that only as \"not listed here\" and goes on", st.Result)
+		if st.Result == trace.Pass {
+			st.Explain = "all always matches, and with \"+\" this included record allows every address on the internet, so the record that includes it matches for anyone"
+		}
+		return mechResult{match: true, steps: []trace.Step{st}}
+	}
 	switch t.Qualifier {
 	case '-':
 		st.Explain = "all always matches; with \"-\" every address not allowed before this point gets fail, a request to reject the message"
@@ -145,14 +154,15 @@ func (e *evaluator) badTarget(st trace.Step, t *Term, tg targetInfo, pre []trace
 // answer, so the domain's records cannot be interpreted (RFC 7208 §2.6.7).
 func (e *evaluator) dnsError(st trace.Step, q *trace.Query, err error, pre []trace.Step) mechResult {
 	reason := failure(q, err)
+	st.Detail = strings.TrimSpace(st.Detail + " " + q.Type + " " + strings.TrimSuffix(q.Name, ".") + ": " + dnsWords(q, err) + ".")
 	if dnsx.IsPermanent(err) {
 		st.Result = trace.PermError
-		st.Explain = reason + "; asking again would give the same answer, so the mechanism cannot be evaluated and the whole check stops with permerror"
+		st.Explain = capital(reason) + "; asking again would give the same answer, so the mechanism cannot be evaluated and the whole check stops with permerror. Only the domain's operator can fix this"
 		st.Ref = "RFC 7208 §2.6.7"
 		return mechResult{err: trace.PermError, reason: reason, steps: append(pre, st)}
 	}
 	st.Result = trace.TempError
-	st.Explain = reason + "; a DNS error inside a mechanism stops the whole check with temperror"
+	st.Explain = fmt.Sprintf("DNS gave no usable answer for the %s records of %s, so it is not known whether %s matches, and a DNS error inside a mechanism stops the whole check with temperror. %s", q.Type, strings.TrimSuffix(q.Name, "."), st.Title, retryWords)
 	st.Ref = "RFC 7208 §5"
 	return mechResult{err: trace.TempError, reason: reason, steps: append(pre, st)}
 }
@@ -200,7 +210,7 @@ func (e *evaluator) evalA(domain string, t *Term) mechResult {
 	q, err := e.lookup(presentation(tg.name), e.addrType())
 	st.Query = q
 	if errors.Is(err, dnsx.ErrBadName) {
-		tg.problem = "cannot be sent to DNS (" + err.Error() + ")"
+		tg.problem = "cannot be sent to DNS (" + dnsWords(q, err) + ")"
 		return e.badTarget(st, t, tg, pre)
 	}
 	if err != nil {
@@ -233,7 +243,7 @@ func (e *evaluator) evalMX(domain string, t *Term) mechResult {
 	q, err := e.lookup(presentation(tg.name), dns.TypeMX)
 	st.Query = q
 	if errors.Is(err, dnsx.ErrBadName) {
-		tg.problem = "cannot be sent to DNS (" + err.Error() + ")"
+		tg.problem = "cannot be sent to DNS (" + dnsWords(q, err) + ")"
 		return e.badTarget(st, t, tg, pre)
 	}
 	if err != nil {
@@ -278,7 +288,7 @@ func (e *evaluator) evalMX(domain string, t *Term) mechResult {
 		if err != nil {
 			r := e.dnsError(child, qa, err, nil)
 			st.Steps = append(st.Steps, r.steps...)
-			st.Result, st.Explain = r.err, fmt.Sprintf("looking up the addresses of an MX host failed, so the mx mechanism cannot be decided: %s", r.err)
+			st.Result, st.Explain = r.err, fmt.Sprintf("looking up the addresses of an MX host failed, so the mx mechanism cannot be decided: %s. %s", r.err, retryOr(r.err))
 			st.Ref = r.steps[len(r.steps)-1].Ref
 			return mechResult{err: r.err, reason: r.reason, steps: append(pre, st)}
 		}
@@ -422,7 +432,7 @@ func (e *evaluator) evalExists(domain string, t *Term) mechResult {
 	q, err := e.lookup(presentation(tg.name), dns.TypeA)
 	st.Query = q
 	if errors.Is(err, dnsx.ErrBadName) {
-		tg.problem = "cannot be sent to DNS (" + err.Error() + ")"
+		tg.problem = "cannot be sent to DNS (" + dnsWords(q, err) + ")"
 		return e.badTarget(st, t, tg, pre)
 	}
 	if err != nil {
@@ -448,11 +458,13 @@ func (e *evaluator) evalInclude(domain string, t *Term) mechResult {
 	if tg.problem != "" {
 		st.Result = trace.PermError
 		st.Detail = tg.detail()
-		st.Explain = fmt.Sprintf("the include target %s; check_host() of a malformed domain gives none, and include turns none into permerror", tg.problem)
+		st.Explain = fmt.Sprintf("the include target %s; evaluating SPF for a malformed domain gives none, and include turns none into permerror", tg.problem)
 		return mechResult{err: trace.PermError, reason: "the include target " + tg.problem, steps: append(pre, st)}
 	}
 	st.Detail = tg.detail() + " " + e.counts()
+	e.including++
 	sub := e.checkHost(tg.name, false)
+	e.including--
 	st.Steps = sub.steps
 	switch sub.result {
 	case trace.Pass:
@@ -557,4 +569,13 @@ func (e *evaluator) explanation(domain string, t *Term) (string, []trace.Step) {
 	st.Explain = fmt.Sprintf("%s publishes this explanation for failures; it is the domain's own text, not headercheck's, and may be misleading", domain)
 	st.Ref = "RFC 7208 §6.2, §11.5.2"
 	return text, append(pre, st)
+}
+
+// retryOr says what an exception means for the message: a retry for
+// temperror, the operator's fix for permerror.
+func retryOr(r trace.Result) string {
+	if r == trace.TempError {
+		return retryWords
+	}
+	return "Only the domain's operator can fix this"
 }

@@ -329,6 +329,9 @@ type evaluator struct {
 	voids   int
 	tipOff  bool
 	depth   int // includes and redirects being evaluated
+	// including counts the includes being evaluated: inside one, a
+	// record's result only says whether the client is listed there.
+	including int
 }
 
 // maxDepth bounds the nesting of includes and redirects whatever
@@ -366,25 +369,43 @@ func (e *evaluator) lookup(name string, qtype uint16) (*trace.Query, error) {
 	return q, err
 }
 
-// failure describes a lookup that got no usable answer.
+// failure describes a lookup that got no usable answer, in plain words.
 func failure(q *trace.Query, err error) string {
-	what := q.Rcode
-	switch q.Rcode {
-	case trace.RcodeTimeout:
-		what = "no answer came in time (TIMEOUT)"
-	case trace.RcodeServFail:
-		what = "the server could not answer (SERVFAIL)"
-	case trace.RcodeRefused:
-		what = "the server refused to answer (REFUSED)"
-	case trace.RcodeMissing:
-		what = "the DNS snapshot holds no answer for it"
-	default:
-		if err != nil {
-			what = err.Error()
-		}
-	}
-	return fmt.Sprintf("the %s lookup for %s got no usable answer: %s", q.Type, strings.TrimSuffix(q.Name, "."), what)
+	return fmt.Sprintf("the %s lookup for %s got no usable answer (%s)", q.Type, strings.TrimSuffix(q.Name, "."), dnsWords(q, err))
 }
+
+// dnsWords says why a lookup got no usable answer in words a student can
+// follow: the rcode and what it means, never Go error text.
+func dnsWords(q *trace.Query, err error) string {
+	rcode := ""
+	if q != nil {
+		rcode = q.Rcode
+	}
+	switch {
+	case errors.Is(err, dnsx.ErrBadName):
+		return "the name cannot be sent to DNS: it has an empty label, or a label or the whole name is too long"
+	case errors.Is(err, dnsx.ErrTooLarge):
+		if q != nil && strings.Contains(q.Note, "holds") {
+			return q.Note // dnsx says how large, in words
+		}
+		return "the answer is larger than headercheck accepts"
+	case errors.Is(err, dnsx.ErrCNAMELoop):
+		return "the name's aliases (CNAME records) loop or form too long a chain"
+	case rcode == trace.RcodeTimeout || errors.Is(err, dnsx.ErrTimeout):
+		return "no answer came in time: TIMEOUT"
+	case rcode == trace.RcodeServFail || errors.Is(err, dnsx.ErrServFail):
+		return "the DNS server could not answer: SERVFAIL"
+	case rcode == trace.RcodeRefused || errors.Is(err, dnsx.ErrRefused):
+		return "the DNS server refused to answer: REFUSED"
+	case rcode == trace.RcodeMissing || errors.Is(err, dnsx.ErrNotInSnapshot):
+		return "the DNS snapshot holds no answer for it"
+	}
+	return "the DNS exchange failed: no server could be reached, or its reply was unusable"
+}
+
+// retryWords is what a temporary DNS failure means for the message (RFC
+// 7208 §2.6.6, §8.6).
+const retryWords = "This is temporary: a receiver answers with a temporary error (4xx), asking the sender to try again later"
 
 // checkHost is check_host() from record lookup on (RFC 7208 §4.4 - §4.7).
 // domain has been checked already: by domainProblem for the first call, by
@@ -403,20 +424,22 @@ func (e *evaluator) checkHost(domain string, wantExp bool) outcome {
 	step := trace.Step{Title: "Fetch SPF record for " + domain, Query: q, Ref: "RFC 7208 §4.4"}
 	switch {
 	case errors.Is(err, dnsx.ErrBadName):
-		o.result, o.reason = trace.None, fmt.Sprintf("%s cannot be asked of DNS (%v)", domain, err)
+		o.result, o.reason = trace.None, fmt.Sprintf("the domain %s cannot be asked of DNS (%s)", domain, dnsWords(q, err))
 		step.Explain = o.reason + ", so there is no record: none"
 		step.Ref = "RFC 7208 §4.3"
 	case dnsx.IsPermanent(err):
 		// An answer over dnsx's caps: asking again gives the same
 		// oversized data, so only the domain's operator can fix it.
 		o.result, o.reason = trace.PermError, failure(q, err)
-		step.Explain = o.reason + "; asking again would give the same answer, so the domain's records cannot be interpreted and check_host() stops with permerror"
+		step.Detail = dnsWords(q, err)
+		step.Explain = capital(o.reason) + "; asking again would give the same answer, so the domain's records cannot be interpreted and the SPF evaluation stops with permerror. Only the domain's operator can fix this"
 		step.Ref = "RFC 7208 §2.6.7"
 	case err != nil:
 		o.result, o.reason = trace.TempError, failure(q, err)
-		step.Explain = o.reason + "; a DNS error while fetching the record stops check_host() with temperror"
+		step.Detail = dnsWords(q, err)
+		step.Explain = fmt.Sprintf("DNS gave no usable answer for the TXT records of %s, so its SPF record could not be read, and a DNS error while fetching the record stops the SPF evaluation with temperror. %s", domain, retryWords)
 	case q.NXDomain():
-		o.result, o.reason = trace.None, fmt.Sprintf("%s does not exist in DNS (NXDOMAIN)", domain)
+		o.result, o.reason = trace.None, fmt.Sprintf("the domain %s does not exist in DNS (NXDOMAIN)", domain)
 		step.Explain = o.reason + ", so it has no SPF record: none"
 		step.Ref = "RFC 7208 §4.3"
 	}
@@ -436,9 +459,13 @@ func (e *evaluator) checkHost(domain string, wantExp bool) outcome {
 	switch len(recs) {
 	case 0:
 		o.result = trace.None
-		o.reason = fmt.Sprintf("%s publishes no SPF record", domain)
+		o.reason = fmt.Sprintf("the domain %s publishes no SPF record", domain)
 		if others > 0 {
-			step.Explain = fmt.Sprintf("none of its %d TXT record(s) starts with \"v=spf1\" followed by a space or the end, so %s publishes no SPF record: none", others, domain)
+			which := fmt.Sprintf("none of the %d TXT records of %s starts", others, domain)
+			if others == 1 {
+				which = fmt.Sprintf("the one TXT record of %s does not start", domain)
+			}
+			step.Explain = fmt.Sprintf("%s with \"v=spf1\" followed by a space or the end, so %s publishes no SPF record: none", which, domain)
 			step.Detail = strings.Join(q.Answers, " | ")
 		} else {
 			step.Explain = fmt.Sprintf("%s has no TXT records, so it publishes no SPF record: none", domain)
@@ -459,9 +486,13 @@ func (e *evaluator) checkHost(domain string, wantExp bool) outcome {
 	o.record = recs[0]
 	step.Result = trace.Info
 	step.Detail = recs[0]
-	step.Explain = "exactly one v=spf1 TXT record was found"
+	step.Explain = fmt.Sprintf("The domain %s publishes exactly one SPF record (a TXT record starting with v=spf1); its terms are evaluated from left to right, and the first mechanism that matches the client decides", domain)
 	if others > 0 {
-		step.Explain += fmt.Sprintf("; the other %d TXT record(s) are not SPF and are ignored", others)
+		if others == 1 {
+			step.Explain += "; the other TXT record is not SPF and is ignored"
+		} else {
+			step.Explain += fmt.Sprintf("; the other %d TXT records are not SPF and are ignored", others)
+		}
 	}
 	rec, err := Parse(recs[0])
 	if err != nil {
@@ -505,6 +536,7 @@ func (e *evaluator) evalRecord(domain string, rec *Record, wantExp bool) outcome
 			continue
 		}
 		if st, over := e.countLookup(t); over {
+			st.Explain += laterMatch(rec, i, e.ip)
 			return outcome{result: trace.PermError, steps: append(steps, st), at: domain, reason: e.overReason()}
 		}
 		m := e.evalMechanism(domain, t)
@@ -520,6 +552,11 @@ func (e *evaluator) evalRecord(domain string, rec *Record, wantExp bool) outcome
 			continue
 		}
 		o := outcome{result: qualifierResult(t.Qualifier), at: domain, term: t.Text, mech: t.Mechanism, qual: t.Qualifier, inner: m.inner}
+		if o.result != trace.Pass && len(steps) > 0 && e.including == 0 {
+			// The step that decided: what would have passed instead.
+			last := &steps[len(steps)-1]
+			last.Explain += ". " + wouldPass(rec, i)
+		}
 		if skipped := rest(rec, i); skipped != "" {
 			steps = append(steps, trace.Step{
 				Title:   "Terms after the match",
@@ -580,6 +617,62 @@ func (e *evaluator) evalRecord(domain string, rec *Record, wantExp bool) outcome
 	return outcome{result: trace.Neutral, steps: steps, at: domain}
 }
 
+// wouldPass says which terms of rec could have given pass instead of the
+// non-pass term at index i, and so what a sender (or an attacker) would
+// have needed: an address the domain authorizes (RFC 7208 §4.6.2, §5).
+func wouldPass(rec *Record, i int) string {
+	var allow []string
+	for j, t := range rec.Terms {
+		if t.Mechanism == All && j != i {
+			if j < i {
+				continue
+			}
+			break // nothing after an all is evaluated
+		}
+		if j == i || t.Mechanism == "" || t.Qualifier != '+' {
+			continue
+		}
+		allow = append(allow, t.Text)
+	}
+	if rec.Redirect != nil && rec.Terms[i].Mechanism != All && !hasAll(rec) {
+		allow = append(allow, rec.Redirect.Text)
+	}
+	if len(allow) == 0 {
+		return "The record authorizes no address at all, so no mail can pass SPF for this domain: it says it sends no mail"
+	}
+	return fmt.Sprintf("Only mail from the addresses the record authorizes (%s) passes; an attacker would need to send from one of them, that is, through a server the domain uses", strings.Join(allow, " "))
+}
+
+// laterMatch points out an ip4: or ip6: term after index i that lists the
+// client: the record would have passed it, had evaluation got that far.
+func laterMatch(rec *Record, i int, ip netip.Addr) string {
+	for _, t := range rec.Terms[i+1:] {
+		if t.Mechanism == All {
+			break
+		}
+		if (t.Mechanism != IP4 && t.Mechanism != IP6) || t.Network.Is4() != ip.Is4() {
+			continue
+		}
+		bits := t.Prefix4
+		if t.Mechanism == IP6 {
+			bits = t.Prefix6
+		}
+		if netip.PrefixFrom(t.Network, bits).Masked().Contains(ip) {
+			return fmt.Sprintf(". The record does list %s further on, which matches %s, but evaluation stops before it gets there", t.Text, ip)
+		}
+	}
+	return ""
+}
+
+func hasAll(rec *Record) bool {
+	for _, t := range rec.Terms {
+		if t.Mechanism == All {
+			return true
+		}
+	}
+	return false
+}
+
 // countLookup counts a DNS-querying term against the limit and returns the
 // permerror step when it goes over (RFC 7208 §4.6.4).
 func (e *evaluator) countLookup(t *Term) (trace.Step, bool) {
@@ -594,7 +687,7 @@ func (e *evaluator) countLookup(t *Term) (trace.Step, bool) {
 		Title:   t.Text,
 		Result:  trace.PermError,
 		Detail:  e.counts(),
-		Explain: fmt.Sprintf("this would be DNS-querying term number %d of the check (terms inside includes and redirects count too), and at most %d are allowed, so evaluation stops with permerror", e.lookups, e.lim.Lookups),
+		Explain: fmt.Sprintf("this would be DNS-querying term number %d of the check (terms inside includes and redirects count too), and at most %d are allowed, so evaluation stops with permerror. Any client not matched before this point gets permerror instead of pass until the domain's operator cuts the lookups, for instance by listing addresses with ip4: and ip6: instead of includes", e.lookups, e.lim.Lookups),
 		Ref:     "RFC 7208 §4.6.4",
 	}, true
 }

@@ -54,7 +54,7 @@ func TestCheck(t *testing.T) {
 			[]string{"the record of example.org (which news.example.org hands over to with redirect=)"}},
 		{"neutral default", "192.0.2.7", "bob@open.example", "", trace.Neutral, "", 1, 0, []string{"neither an all nor a redirect="}},
 		{"plus all", "198.18.0.1", "bob@anyone.example", "", trace.Pass, "+all", 0, 0, []string{"+all", "says nothing about who really sent"}},
-		{"no record", "192.0.2.7", "bob@nospf.example", "", trace.None, "", 0, 0, []string{"Nospf.example publishes no SPF record", "SPF says nothing"}},
+		{"no record", "192.0.2.7", "bob@nospf.example", "", trace.None, "", 0, 0, []string{"The domain nospf.example publishes no SPF record", "SPF says nothing"}},
 		{"no domain", "192.0.2.7", "bob@nowhere.example", "", trace.None, "", 0, 0, []string{"does not exist in DNS (NXDOMAIN)"}},
 		{"servfail in include", "192.0.2.7", "bob@broken.example", "", trace.TempError, "", 1, 0,
 			[]string{"in the record of down.example", "SERVFAIL", "try again later"}},
@@ -215,8 +215,8 @@ func TestCheckAnswerOverTheCaps(t *testing.T) {
 	}
 	cases := []struct{ sender, ref, explain string }{
 		{"a@huge.example", "RFC 7208 §2.6.7", "holds 1 TXT records"},
-		{"a@mech.example", "RFC 7208 §2.6.7", "150 records"},
-		{"a@mxcrowd.example", "RFC 7208 §2.6.7", "150 records"},
+		{"a@mech.example", "RFC 7208 §2.6.7", "the answer holds 150 A records"},
+		{"a@mxcrowd.example", "RFC 7208 §2.6.7", "the answer holds 150 A records"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.sender, func(t *testing.T) {
@@ -358,5 +358,91 @@ func TestResultJSON(t *testing.T) {
 	}
 	if inc == nil || len(inc.Steps) == 0 || inc.Steps[0].Query == nil || inc.Steps[0].Query.Name != "_spf.provider.example." {
 		t.Errorf("include step does not nest the included record's steps: %+v", inc)
+	}
+}
+
+// TestDecidingStepWords checks what the step that decides says: which
+// addresses would have passed (what an attacker would have needed), the
+// include's own all read as "not listed here", a listing the lookup limit
+// cut off, and a DNS timeout in words with the retry it leads to.
+func TestDecidingStepWords(t *testing.T) {
+	srv, c := startZone(t)
+	if err := srv.Add(
+		`closed.example. TXT "v=spf1 -all"`,
+		`deny.example. TXT "v=spf1 ip4:192.0.2.0/24 -ip4:198.18.0.0/16 a -all"`,
+		`many.example. TXT "v=spf1 a:x1.many.example a:x2.many.example ip4:198.18.0.1 -all"`,
+		`slow.example. TXT "v=spf1 -all"`,
+	); err != nil {
+		t.Fatal(err)
+	}
+	srv.Drop("slow.example.")
+	quick := &dnsx.Client{Servers: []string{srv.Addr}, Timeout: 200 * time.Millisecond}
+	cases := []struct {
+		name, sender, ip string
+		lookups          int
+		r                dnsx.Resolver
+		title            string   // the step to read
+		want, not        []string // phrases it must and must not hold
+	}{
+		{name: "-all", sender: "a@strict.example", ip: "198.18.0.1", title: "-all",
+			want: []string{"Only mail from the addresses the record authorizes (mx) passes; an attacker would need to send from one of them"}},
+		{name: "~all after an include", sender: "a@example.org", ip: "198.18.0.1", title: "~all",
+			want: []string{"(ip4:192.0.2.0/24 include:_spf.provider.example)", "treat it with suspicion"}},
+		{name: "all inside an include", sender: "a@example.org", ip: "198.18.0.1", title: "include:_spf.provider.example > -all",
+			want: []string{`reads that only as "not listed here"`}, not: []string{"attacker", "reject"}},
+		{name: "a record that allows nothing", sender: "a@closed.example", ip: "192.0.2.1", title: "-all",
+			want: []string{"authorizes no address at all"}},
+		{name: "a forbidding term", sender: "a@deny.example", ip: "198.18.0.1", title: "-ip4:198.18.0.0/16",
+			want: []string{"(ip4:192.0.2.0/24 a)"}},
+		{name: "over the lookup limit", sender: "a@many.example", ip: "198.18.0.1", lookups: 1, title: "a:x2.many.example",
+			want: []string{"The record does list ip4:198.18.0.1 further on, which matches 198.18.0.1", "Any client not matched before this point gets permerror"}},
+		{name: "timeout", sender: "a@slow.example", ip: "192.0.2.1", r: quick, title: "Fetch SPF record for slow.example",
+			want: []string{"no answer came in time: TIMEOUT", "DNS gave no usable answer for the TXT records of slow.example", "try again later"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := tc.r
+			if r == nil {
+				r = c
+			}
+			res := Check(t.Context(), Input{Resolver: r, IP: netip.MustParseAddr(tc.ip), Sender: tc.sender, Limits: Limits{Lookups: tc.lookups}})
+			checkSteps(t, res.Steps)
+			steps := res.Steps
+			var st trace.Step
+			for _, title := range strings.Split(tc.title, " > ") {
+				i := slices.IndexFunc(steps, func(s trace.Step) bool { return s.Title == title })
+				if i < 0 {
+					t.Fatalf("no step %q:\n%s", tc.title, dumpSteps(res.Steps, "  "))
+				}
+				st, steps = steps[i], steps[i].Steps
+			}
+			text := st.Detail + " | " + st.Explain
+			for _, w := range tc.want {
+				if !strings.Contains(text, w) {
+					t.Errorf("step %q = %q, want it to hold %q", tc.title, text, w)
+				}
+			}
+			for _, w := range tc.not {
+				if strings.Contains(text, w) {
+					t.Errorf("step %q = %q, want no %q", tc.title, text, w)
+				}
+			}
+		})
+	}
+}
+
+func TestCapital(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"no valid client", "No valid client"},
+		{"the domain x.example publishes", "The domain x.example publishes"},
+		{"mail.bank.example publishes", "mail.bank.example publishes"},
+		{"ip4:192.0.2.1 matched", "ip4:192.0.2.1 matched"},
+		{"postmaster@x.example is", "postmaster@x.example is"},
+		{"", ""},
+	}
+	for _, c := range cases {
+		if got := capital(c.in); got != c.want {
+			t.Errorf("capital(%q) = %q, want %q", c.in, got, c.want)
+		}
 	}
 }
