@@ -146,7 +146,8 @@ type Options struct {
 	// OnUpdate, when set, receives each check's result as it completes,
 	// so a user interface can show checks streaming in. Calls come from
 	// Inspect's goroutines but never overlap, and all of them happen
-	// before Inspect returns.
+	// before Inspect returns. If it panics, it is not called again and
+	// the report says so.
 	OnUpdate func(Update)
 }
 
@@ -178,6 +179,11 @@ var ErrNoResolver = errors.New("inspect: no DNS resolver")
 //
 // When m holds no header field at all it is not a mail message, and the
 // report carries only Source and Error.
+//
+// A panic inside Inspect is a bug in headercheck and never ends the
+// process: in one check it makes that check fail with a step saying so
+// (the rest of the report stands), anywhere else the report carries only
+// Source and Error (see Panicked).
 func Inspect(ctx context.Context, m *message.Message, opts Options) (*Report, error) {
 	if m == nil {
 		return nil, errors.New("inspect: no message")
@@ -192,7 +198,10 @@ func Inspect(ctx context.Context, m *message.Message, opts Options) (*Report, er
 		return Failed(m.Summary(), "not a mail message: no header field could be read"), nil
 	}
 	in := newRun(m, opts)
-	rep := in.run(ctx)
+	rep := in.safeRun(ctx)
+	if rep.Error != "" {
+		return rep, nil
+	}
 	if err := ctx.Err(); err != nil {
 		return rep, err
 	}
@@ -231,6 +240,23 @@ type run struct {
 
 	mu  sync.Mutex
 	rep Report
+	// crashes are the panics the checks recovered (guard).
+	crashes []crash
+	// quiet is set once OnUpdate panicked: it is not called again.
+	quiet bool
+}
+
+// safeRun is run, with a panic outside the checks' own guards (the
+// Received walk, which the rest needs) turned into the message's error
+// report. run waits for the goroutines it started even as a panic
+// unwinds it, so none outlives the message.
+func (r *run) safeRun(ctx context.Context) (rep *Report) {
+	defer func() {
+		if p := recover(); p != nil {
+			rep = Panicked(r.rep.Source, p)
+		}
+	}()
+	return r.run(ctx)
 }
 
 func newRun(m *message.Message, opts Options) *run {
@@ -273,16 +299,29 @@ func newRun(m *message.Message, opts Options) *run {
 
 // done records a completed check and hands a copy of the report so far to
 // OnUpdate. set fills the check's part of the report under the lock.
+//
+// A panic in OnUpdate (the caller's code, in a check's goroutine) must not
+// end the process either: it is recovered, OnUpdate is not called again,
+// and the report gets a step saying so.
 func (r *run) done(c Check, set func(*Report)) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	set(&r.rep)
 	r.rep.Done = append(r.rep.Done, c)
-	if r.opts.OnUpdate != nil {
+	if r.opts.OnUpdate != nil && !r.quiet {
 		cp := r.rep
 		cp.Done = slices.Clone(r.rep.Done)
 		cp.Steps = slices.Clone(r.rep.Steps)
 		cp.state = nil
+		defer func() {
+			if p := recover(); p != nil {
+				r.quiet = true
+				cr := crashOf("", p)
+				st := cr.step()
+				st.Explain = fmt.Sprintf("%s. This is a bug in headercheck, not something wrong with the message: showing the progress of the checks failed after %s, so the display stopped following them. The checks themselves ran as usual.", cr.words(), c)
+				r.rep.Steps = append(r.rep.Steps, st)
+			}
+		}()
 		r.opts.OnUpdate(Update{Check: c, Report: &cp})
 	}
 }
@@ -358,14 +397,21 @@ func (r *run) run(ctx context.Context) *Report {
 	// DKIM, reverse DNS and SPF do not depend on each other. WhatIf
 	// reuses the DKIM results: nothing it changes affects them.
 	var wg sync.WaitGroup
+	// Even when a panic unwinds run (safeRun recovers it), no goroutine
+	// may outlive the message, nor call OnUpdate after Inspect returned.
+	defer wg.Wait()
 	sigs := st.dkim
 	if r.raw != nil {
 		wg.Go(func() {
-			sigs = dkim.Verify(ctx, r.raw, dkim.Options{
-				Resolver:      rs.For(CheckDKIM),
-				Now:           at,
-				Strict:        r.opts.StrictDKIM,
-				MaxSignatures: r.opts.Limits.DKIMSignatures,
+			sigs = guard(r, CheckDKIM, func() []dkim.Signature {
+				return dkim.Verify(ctx, r.raw, dkim.Options{
+					Resolver:      rs.For(CheckDKIM),
+					Now:           at,
+					Strict:        r.opts.StrictDKIM,
+					MaxSignatures: r.opts.Limits.DKIMSignatures,
+				})
+			}, func(st trace.Step) []dkim.Signature {
+				return []dkim.Signature{{Result: trace.PermError, Reason: st.Explain, Steps: []trace.Step{st}}}
 			})
 			r.done(CheckDKIM, func(rep *Report) { rep.DKIM = sigs })
 		})
@@ -486,7 +532,15 @@ func (r *run) envelopeChecks(ctx context.Context, wg *sync.WaitGroup, rs *record
 	mail := new(spf.Result)
 	helo := new(*spf.Result)
 	wg.Go(func() {
-		res := r.checkIPRev(ctx, rs.For(CheckIPRev), chain)
+		res := guard(r, CheckIPRev, func() iprev.Result {
+			return r.checkIPRev(ctx, rs.For(CheckIPRev), chain)
+		}, func(st trace.Step) iprev.Result {
+			ip := ""
+			if env.Addr.IsValid() {
+				ip = env.Addr.Unmap().String()
+			}
+			return iprev.Result{Result: trace.PermError, IP: ip, Reason: st.Explain, Steps: []trace.Step{st}}
+		})
 		r.done(CheckIPRev, func(rep *Report) { rep.IPRev = res })
 	})
 	if kind == mailFromUnknown {
@@ -500,7 +554,9 @@ func (r *run) envelopeChecks(ctx context.Context, wg *sync.WaitGroup, rs *record
 			// For the null sender Sender is "", which spf.Check
 			// evaluates as postmaster@HELO, the MAIL FROM identity of
 			// RFC 7208 §2.4.
-			*mail = spf.Check(ctx, in)
+			*mail = guard(r, CheckSPF, func() spf.Result { return spf.Check(ctx, in) }, func(st trace.Step) spf.Result {
+				return crashedSPF(in, spf.MailFrom, st)
+			})
 			if kind == mailFromNull {
 				mail.Steps = append([]trace.Step{nullSenderStep(env, *mail)}, mail.Steps...)
 			}
@@ -512,12 +568,33 @@ func (r *run) envelopeChecks(ctx context.Context, wg *sync.WaitGroup, rs *record
 		wg.Go(func() {
 			in := in
 			in.Resolver = rs.For(CheckSPFHELO)
-			res := spf.CheckHELO(ctx, in)
+			res := guard(r, CheckSPFHELO, func() spf.Result { return spf.CheckHELO(ctx, in) }, func(st trace.Step) spf.Result {
+				return crashedSPF(in, spf.HELO, st)
+			})
 			*helo = &res
 			r.done(CheckSPFHELO, func(rep *Report) { rep.SPFHELO = &res })
 		})
 	}
 	return mail, helo
+}
+
+// crashedSPF is the SPF result of a check that panicked (guard): a
+// permerror that says headercheck failed, for the identity it was
+// checking.
+func crashedSPF(in spf.Input, id spf.Identity, st trace.Step) spf.Result {
+	res := spf.Result{Result: trace.PermError, Identity: id, Sender: in.Sender, Explanation: st.Explain, Steps: []trace.Step{st}}
+	if in.IP.IsValid() {
+		res.ClientIP = in.IP.Unmap().String()
+	}
+	switch {
+	case id == spf.HELO || in.Sender == "":
+		res.Domain = in.HELO
+	default:
+		if i := strings.LastIndexByte(in.Sender, '@'); i >= 0 {
+			res.Domain = in.Sender[i+1:]
+		}
+	}
+	return res
 }
 
 // nullSenderStep says which identity the null sender's SPF check is.
@@ -580,43 +657,73 @@ func heloIsDomain(h string) bool {
 // verdict.
 func (r *run) finish(ctx context.Context, rs *recorders, chain received.Chain, spfRes spf.Result, helo *spf.Result, sigs []dkim.Signature, at time.Time) {
 	kind := mailFromOf(chain.Envelope)
-	dres := dmarc.Check(ctx, dmarc.Input{
-		Resolver: rs.For(CheckDMARC),
-		From:     r.state.from,
-		SPF:      dmarcSPF(spfRes, kind),
-		DKIM:     dmarcDKIM(sigs),
-		Standard: r.opts.Standard,
-		Now:      at,
+	dres := guard(r, CheckDMARC, func() dmarc.Result {
+		return dmarc.Check(ctx, dmarc.Input{
+			Resolver: rs.For(CheckDMARC),
+			From:     r.state.from,
+			SPF:      dmarcSPF(spfRes, kind),
+			DKIM:     dmarcDKIM(sigs),
+			Standard: r.opts.Standard,
+			Now:      at,
+		})
+	}, func(st trace.Step) dmarc.Result {
+		std := r.opts.Standard
+		if std == "" {
+			std = dmarc.RFC9989
+		}
+		// No policy is known, so DMARC asks nothing (deliver), as for a
+		// record that cannot be used; the verdict says why (decide).
+		return dmarc.Result{Result: trace.PermError, Standard: std, Disposition: dmarc.Disposition(Deliver), Reason: st.Explain, Steps: []trace.Step{st}}
 	})
 	r.done(CheckDMARC, func(rep *Report) { rep.DMARC = dres })
 
 	r.mu.Lock()
 	iprev := r.rep.IPRev
 	r.mu.Unlock()
-	headers := recorded.Read(recorded.Input{Fields: r.state.headers, Chain: chain})
-	diffs := recorded.Compare(headers, recorded.Replay{
-		Chain: chain,
-		SPF:   spfRes,
-		HELO:  helo,
-		DKIM:  sigs,
-		DMARC: dres,
-		IPRev: recorded.IPRev{Result: iprev.Result, IP: iprev.IP},
+	var crashStep *trace.Step
+	rec := guard(r, CheckRecorded, func() Recorded {
+		headers := recorded.Read(recorded.Input{Fields: r.state.headers, Chain: chain})
+		diffs := recorded.Compare(headers, recorded.Replay{
+			Chain: chain,
+			SPF:   spfRes,
+			HELO:  helo,
+			DKIM:  sigs,
+			DMARC: dres,
+			IPRev: recorded.IPRev{Result: iprev.Result, IP: iprev.IP},
 
-		NullSender:      kind == mailFromNull,
-		UnknownMailFrom: kind == mailFromUnknown,
+			NullSender:      kind == mailFromNull,
+			UnknownMailFrom: kind == mailFromUnknown,
+		})
+		return Recorded{AuthenticationResults: headers, Differences: diffs}
+	}, func(st trace.Step) Recorded {
+		crashStep = &st
+		return Recorded{}
 	})
 	r.done(CheckRecorded, func(rep *Report) {
-		rep.Recorded = Recorded{AuthenticationResults: headers, Differences: diffs}
+		rep.Recorded = rec
+		if crashStep != nil {
+			rep.Steps = append(rep.Steps, *crashStep)
+		}
 	})
 
 	r.mu.Lock()
 	facts := r.rep
+	crashes := slices.Clone(r.crashes)
 	r.mu.Unlock()
 	rawFrom := ""
 	if len(r.state.from) > 0 {
 		rawFrom = r.state.from[0]
 	}
-	v := decide(facts, r.opts, rawFrom)
+	v := guard(r, CheckVerdict, func() Verdict { return decide(facts, r.opts, rawFrom, crashes) }, func(st trace.Step) Verdict {
+		return Verdict{
+			Disposition: Deliver,
+			Reason:      st.Detail + ": headercheck failed while reaching the verdict, so it gives none; please report it.",
+			Story:       st.Explain,
+			DecidedBy:   "none",
+			Standard:    facts.DMARC.Standard,
+			Steps:       []trace.Step{st},
+		}
+	})
 	r.done(CheckVerdict, func(rep *Report) {
 		rep.Verdict = v
 		rep.DNS = rs.Queries(r.state.reused)
@@ -676,19 +783,36 @@ func (r *run) arcChecks(ctx context.Context, wg *sync.WaitGroup, rs *recorders, 
 		r.done(CheckARC, func(rep *Report) { rep.ARC = res })
 	} else {
 		wg.Go(func() {
-			res := arc.Verify(ctx, r.raw, arc.Options{Resolver: rs.For(CheckARC), Now: at})
+			res := guard(r, CheckARC, func() arc.Result {
+				return arc.Verify(ctx, r.raw, arc.Options{Resolver: rs.For(CheckARC), Now: at})
+			}, func(st trace.Step) arc.Result {
+				// ARC has no permerror (RFC 8617 §4.4): a chain that
+				// could not be validated is not intact.
+				return arc.Result{Result: trace.Fail, Reason: st.Explain, Steps: []trace.Step{st}}
+			})
 			r.state.arc = res
 			r.done(CheckARC, func(rep *Report) { rep.ARC = res })
 		})
 	}
 	// The receivers' own verdict headers: no DNS, and their trust depends
 	// on the boundary, so WhatIf decodes them again.
-	dec := receivers.Decode(receivers.Input{
-		Fields:      r.state.rfields,
-		Boundary:    boundaryField(r.state.headers, chain.Boundary),
-		AuthServIDs: chain.Receiving,
+	var crashStep *trace.Step
+	dec := guard(r, CheckReceivers, func() []receivers.Header {
+		return receivers.Decode(receivers.Input{
+			Fields:      r.state.rfields,
+			Boundary:    boundaryField(r.state.headers, chain.Boundary),
+			AuthServIDs: chain.Receiving,
+		})
+	}, func(st trace.Step) []receivers.Header {
+		crashStep = &st
+		return nil
 	})
-	r.done(CheckReceivers, func(rep *Report) { rep.Receivers = dec })
+	r.done(CheckReceivers, func(rep *Report) {
+		rep.Receivers = dec
+		if crashStep != nil {
+			rep.Steps = append(rep.Steps, *crashStep)
+		}
+	})
 }
 
 // boundaryField is the position among the header fields of the Received

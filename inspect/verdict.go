@@ -2,6 +2,7 @@ package inspect
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/headercheck/headercheck/inspect/arc"
@@ -16,8 +17,9 @@ import (
 // pass. The reason says what decided in one line; the story, which
 // package dmarc begins, tells the whole replay, so the two do not repeat
 // each other's sentences. rawFrom is the first From field as written, for
-// the phishing signs.
-func decide(rep Report, opts Options, rawFrom string) Verdict {
+// the phishing signs; crashes are the checks that panicked (guard), which
+// the story owns up to.
+func decide(rep Report, opts Options, rawFrom string, crashes []crash) Verdict {
 	d := rep.DMARC
 	e := deciding(d)
 	v := Verdict{
@@ -35,7 +37,11 @@ func decide(rep Report, opts Options, rawFrom string) Verdict {
 		ref = "RFC 7489 §6.6.2"
 	}
 
+	dmarcCrashed := slices.ContainsFunc(crashes, func(c crash) bool { return c.check == CheckDMARC })
 	switch {
+	case dmarcCrashed:
+		v.DecidedBy = "none"
+		v.Reason = "headercheck failed while evaluating DMARC (a bug in headercheck: please report it), so DMARC decides nothing here: the receiver's own filters do."
 	case d.FromProblem != dmarc.FromOK && d.FromProblem != dmarc.FromNoDomain:
 		v.Reason = fromProblemReason(d, v.Disposition)
 	case d.TempError || d.Result == trace.TempError:
@@ -91,6 +97,7 @@ func decide(rep Report, opts Options, rawFrom string) Verdict {
 	if v.ARC != "" {
 		story = append(story, v.ARC)
 	}
+	story = append(story, crashSentence(crashes))
 	if v.TempError && !strings.Contains(d.Story, "retry") {
 		story = append(story, "A DNS failure decided this, so a receiver may instead defer the message and retry later.")
 	}

@@ -51,7 +51,10 @@ func WhatIf(ctx context.Context, base *Report, opts Options) (*Report, error) {
 		Explain: "This is a replay for another trust boundary or envelope than the message shows. SPF, DMARC and the verdict are evaluated again; the DKIM results are those of the first inspection, since the envelope does not change them.",
 		Ref:     "RFC 7208 §4.1",
 	})
-	rep := r.run(ctx)
+	rep := r.safeRun(ctx)
+	if rep.Error != "" {
+		return rep, nil
+	}
 	if err := ctx.Err(); err != nil {
 		return rep, err
 	}
