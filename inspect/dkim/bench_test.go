@@ -33,6 +33,7 @@ func BenchmarkVerify50KiB(b *testing.B) {
 			}
 			b.SetBytes(int64(len(msg)))
 			b.ReportAllocs()
+			defer ours.ReportCPU(b)()
 			for b.Loop() {
 				ours.Verify(b.Context(), msg, opts)
 			}

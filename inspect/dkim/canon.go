@@ -40,23 +40,40 @@ func ParseCanon(c string) (header, body Canon, err error) {
 // has on the wire (RFC 5321 §2.3.8), which DKIM signs (RFC 6376 §3.4 note,
 // §5.3). b itself is returned when it has no lone LF.
 func CRLF(b []byte) []byte {
-	lone := 0
-	for i, c := range b {
-		if c == '\n' && (i == 0 || b[i-1] != '\r') {
-			lone++
-		}
-	}
-	if lone == 0 {
+	if !hasLoneLF(b) {
 		return b
 	}
-	out := make([]byte, 0, len(b)+lone)
-	for i, c := range b {
-		if c == '\n' && (i == 0 || b[i-1] != '\r') {
-			out = append(out, '\r')
+	return appendCRLF(make([]byte, 0, len(b)+bytes.Count(b, []byte("\n"))), b)
+}
+
+func hasLoneLF(b []byte) bool {
+	for pos := 0; ; {
+		i := bytes.IndexByte(b[pos:], '\n')
+		if i < 0 {
+			return false
 		}
-		out = append(out, c)
+		if i += pos; i == 0 || b[i-1] != '\r' {
+			return true
+		}
+		pos = i + 1
 	}
-	return out
+}
+
+// appendCRLF appends b to dst with every lone LF turned into CRLF.
+func appendCRLF(dst, b []byte) []byte {
+	start := 0
+	for pos := 0; ; {
+		i := bytes.IndexByte(b[pos:], '\n')
+		if i < 0 {
+			return append(dst, b[start:]...)
+		}
+		if i += pos; i == 0 || b[i-1] != '\r' {
+			dst = append(dst, b[start:i]...)
+			dst = append(dst, '\r')
+			start = i
+		}
+		pos = i + 1
+	}
 }
 
 func isWSP(c byte) bool { return c == ' ' || c == '\t' }
@@ -70,7 +87,7 @@ func isWSP(c byte) bool { return c == ' ' || c == '\t' }
 // one SP, and drops WSP at the end of the value and around the colon.
 func CanonHeader(dst, field []byte, c Canon) []byte {
 	if c != Relaxed {
-		dst = append(dst, CRLF(trimEOL(field))...)
+		dst = appendCRLF(dst, trimEOL(field))
 		return append(dst, '\r', '\n')
 	}
 	name, value, _ := bytes.Cut(trimEOL(field), []byte(":"))
@@ -102,89 +119,6 @@ func CanonHeader(dst, field []byte, c Canon) []byte {
 		dst = append(dst, ch)
 	}
 	return append(dst, '\r', '\n')
-}
-
-// CanonBody returns the body canonicalized by c (RFC 6376 §3.4.3, §3.4.4),
-// lone LFs read as CRLF.
-//
-// simple turns any run of empty lines at the end into one CRLF, and an
-// empty body into a single CRLF. relaxed drops WSP at line ends, turns runs
-// of WSP into one SP, drops empty lines at the end, and leaves an empty
-// body empty.
-func CanonBody(body []byte, c Canon) []byte {
-	body = CRLF(body)
-	if c != Relaxed {
-		end := len(body)
-		for end >= 2 && body[end-2] == '\r' && body[end-1] == '\n' {
-			end -= 2
-		}
-		out := make([]byte, 0, end+2)
-		out = append(out, body[:end]...)
-		return append(out, '\r', '\n')
-	}
-	out := make([]byte, 0, len(body))
-	keep := 0 // length of out up to the last line that was not empty
-	for len(body) > 0 {
-		line := body
-		eol := false
-		if i := bytes.Index(body, []byte("\r\n")); i >= 0 {
-			line, body, eol = body[:i], body[i+2:], true
-		} else {
-			body = nil
-		}
-		start := len(out)
-		space := false
-		for _, ch := range line {
-			if isWSP(ch) {
-				space = true
-				continue
-			}
-			if space {
-				out = append(out, ' ')
-				space = false
-			}
-			out = append(out, ch)
-		}
-		// WSP at the end of a line is dropped: space is simply not written.
-		nonEmpty := len(out) > start
-		if !eol && !nonEmpty {
-			break
-		}
-		out = append(out, '\r', '\n')
-		if nonEmpty {
-			keep = len(out)
-		}
-	}
-	return out[:keep]
-}
-
-// BodyHash is the result of hashing a canonical body (RFC 6376 §3.7, hash
-// step 1).
-type BodyHash struct {
-	Sum       []byte // the hash of the first Hashed bytes of the canonical body
-	Canonical int64  // length of the whole canonical body
-	Hashed    int64  // bytes that went into Sum: all, or l= of them
-	Short     bool   // l= asks for more bytes than the canonical body has
-}
-
-// HashBody hashes the canonical body, limited to the first limit bytes when
-// limit >= 0 (the l= tag, RFC 6376 §3.5). A limit larger than the body is
-// reported as Short; the whole body is hashed then, and the result cannot
-// match a hash made over more bytes.
-func HashBody(canonical []byte, h crypto.Hash, limit int64) BodyHash {
-	n := int64(len(canonical))
-	r := BodyHash{Canonical: n, Hashed: n}
-	if limit >= 0 {
-		if limit > n {
-			r.Short = true
-		} else {
-			r.Hashed = limit
-		}
-	}
-	hh := h.New()
-	hh.Write(canonical[:r.Hashed])
-	r.Sum = hh.Sum(nil)
-	return r
 }
 
 // HeaderHash computes hash step 2 of RFC 6376 §3.7: the fields at picked

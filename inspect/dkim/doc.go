@@ -14,9 +14,10 @@
 // The pieces are exported for ARC (RFC 8617), whose signatures are built
 // the same way: the tag-list parser (ParseTagList), the byte-exact header
 // splitter (Split), header and body canonicalization (CanonHeader,
-// CanonBody), the body hash with l= (HashBody), the header hash
-// (HeaderHash), key records (ParseKey, LookupKey) and the signature check
-// itself (VerifyHash).
+// CanonBody), the body hash with l= (HashRawBody, which canonicalizes and
+// hashes in one pass without building the canonical body, and HashBody),
+// the header hash (HeaderHash), key records (ParseKey, LookupKey) and the
+// signature check itself (VerifyHash).
 //
 // Where this package diverges from, or chooses within, the RFCs:
 //

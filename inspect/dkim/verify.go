@@ -3,6 +3,7 @@ package dkim
 import (
 	"bytes"
 	"context"
+	"crypto"
 	_ "crypto/sha256" // crypto.SHA256.New
 	"fmt"
 	"math"
@@ -85,7 +86,7 @@ func Verify(ctx context.Context, raw []byte, opts Options) []Signature {
 	if max <= 0 {
 		max = DefaultMaxSignatures
 	}
-	v := &verifier{ctx: ctx, m: m, opts: opts, bodies: map[Canon][]byte{}, from: fromDomain(m, opts.FromDomain)}
+	v := &verifier{ctx: ctx, m: m, opts: opts, from: fromDomain(m, opts.FromDomain)}
 	out := make([]Signature, 0, len(idx))
 	for n, i := range idx {
 		if n >= max {
@@ -101,17 +102,34 @@ type verifier struct {
 	ctx    context.Context
 	m      Message
 	opts   Options
-	bodies map[Canon][]byte // canonical bodies, computed once per message
+	hashes []bodyHashOf // body hashes computed so far, shared by signatures that ask the same
+	buf    []byte       // scratch space between canonicalization and hash
 	from   fromInfo
 }
 
-func (v *verifier) canonBody(c Canon) []byte {
-	b, ok := v.bodies[c]
-	if !ok {
-		b = CanonBody(v.m.Body, c)
-		v.bodies[c] = b
+// bodyHashOf is a body hash and what determines it.
+type bodyHashOf struct {
+	canon Canon
+	hash  crypto.Hash
+	limit int64
+	bh    BodyHash
+}
+
+// bodyHash hashes the body once per canonicalization, hash and l=: two
+// signatures that agree on all three (a domain's and its ESP's, often)
+// share the work.
+func (v *verifier) bodyHash(c Canon, h crypto.Hash, limit int64) BodyHash {
+	for _, x := range v.hashes {
+		if x.canon == c && x.hash == h && x.limit == limit {
+			return x.bh
+		}
 	}
-	return b
+	if v.buf == nil {
+		v.buf = make([]byte, 0, min(bodyChunk, len(v.m.Body)+len(v.m.Body)/8+64))
+	}
+	bh := hashRawBody(v.m.Body, c, h, limit, v.buf)
+	v.hashes = append(v.hashes, bodyHashOf{c, h, limit, bh})
+	return bh
 }
 
 func newSignature(field int) Signature {
@@ -355,8 +373,7 @@ func (v *verifier) keySteps(out *Signature, sig *Sig, key *Key) *problem {
 // bodyStep computes the body hash (RFC 6376 §3.7 step 1, §6.1.3 step 3)
 // and, for l=, what the signature leaves uncovered (§8.2).
 func (v *verifier) bodyStep(out *Signature, sig *Sig) bool {
-	canon := v.canonBody(sig.BodyCanon)
-	bh := HashBody(canon, sig.Hash, sig.Length)
+	bh := v.bodyHash(sig.BodyCanon, sig.Hash, sig.Length)
 	ok := !bh.Short && bytes.Equal(bh.Sum, sig.BodyHash)
 	out.BodyHashOK = &ok
 	st := trace.Step{Title: "Body hash (bh=)", Ref: "RFC 6376 §3.7, §6.1.3 step 3",
@@ -385,7 +402,7 @@ func (v *verifier) bodyStep(out *Signature, sig *Sig) bool {
 			lst.Explain = "the whole body is covered now, but l= means anyone may append text to this message without breaking the signature"
 			out.Warnings = append(out.Warnings, "The signature has l=: text could be appended to the body without breaking it.")
 		} else {
-			lst.Detail = fmt.Sprintf("l=%d; the canonical body has %d bytes; the last %d are not signed: %s", sig.Length, bh.Canonical, out.UnsignedBodyBytes, Preview(canon[bh.Hashed:], 200))
+			lst.Detail = fmt.Sprintf("l=%d; the canonical body has %d bytes; the last %d are not signed: %s", sig.Length, bh.Canonical, out.UnsignedBodyBytes, Preview(bh.Tail, 200))
 			lst.Explain = fmt.Sprintf("only the first %d bytes of the body are signed; the %d bytes after them could have been added by anyone — an attacker can append a whole new message part — and the signature would still verify", sig.Length, out.UnsignedBodyBytes)
 			out.Warnings = append(out.Warnings, fmt.Sprintf("Only the first %d body bytes are signed (l=); %d bytes after them are not covered and could have been added by anyone.", sig.Length, out.UnsignedBodyBytes))
 		}
