@@ -17,8 +17,12 @@
 //
 // A message that cannot be loaded (not mail, over a size limit, a read
 // error) becomes a report that carries only Source and Error
-// (inspect.Failed), as CONTRACT.md asks, and the run goes on. Only a
-// cancelled context or an error from the caller's emit function stops a run.
+// (inspect.Failed), as CONTRACT.md asks, and the run goes on. So does a
+// message on which headercheck panics (a bug: while loading it,
+// inspecting it outside the checks Inspect guards itself, or encoding
+// its report): its report is inspect.Panicked's error report, and no
+// worker dies with it, which would end the process. Only a cancelled
+// context or an error from the caller's emit function stops a run.
 package batch
 
 import (
@@ -85,7 +89,10 @@ type Options struct {
 type Result struct {
 	Index  int             // 0-based position in the source
 	Report *inspect.Report // never nil; Report.Error is set when the message could not be inspected
-	Out    []byte          // Options.Encode(Report), when Encode is set
+	// Out is Options.Encode(Report), when Encode is set. It is nil only
+	// when Encode panicked on the report and then on the error report
+	// that replaced it.
+	Out []byte
 }
 
 // Progress is how far a run is.
@@ -195,13 +202,9 @@ func Run(ctx context.Context, src Source, opts Options, emit func(Result) error)
 	for range workers {
 		wg.Go(func() {
 			for i := range jobs {
-				rep, ok := inspectOne(ctx, src, i, opts)
+				res, ok := inspectOne(ctx, src, i, opts)
 				if !ok {
 					return // ctx ended: nobody will read the slot
-				}
-				res := Result{Index: i, Report: rep}
-				if opts.Encode != nil {
-					res.Out = opts.Encode(rep)
 				}
 				slots[i%window] <- res
 			}
@@ -239,28 +242,59 @@ func Run(ctx context.Context, src Source, opts Options, emit func(Result) error)
 	return st, err
 }
 
-// inspectOne loads and inspects message i. ok is false only when ctx ended,
-// in which case the report is not to be used.
-func inspectOne(ctx context.Context, src Source, i int, opts Options) (rep *inspect.Report, ok bool) {
+// inspectOne loads, inspects and encodes message i. ok is false only when
+// ctx ended, in which case the result is not to be used. A panic on the
+// way becomes the message's error report: the worker, and so the run,
+// goes on.
+func inspectOne(ctx context.Context, src Source, i int, opts Options) (res Result, ok bool) {
+	res.Index = i
+	summary := message.SummaryOf(opts.Name, i+1)
+	defer func() {
+		if p := recover(); p != nil {
+			res.Report = inspect.Panicked(summary, p)
+			res.Out = encodeError(opts.Encode, res.Report)
+			ok = ctx.Err() == nil
+		}
+	}()
 	if ctx.Err() != nil {
-		return nil, false
+		return res, false
 	}
 	m, err := src.Message(i)
 	if err != nil {
-		return inspect.Failed(message.SummaryOf(opts.Name, i+1), loadError(err)), true
+		res.Report = inspect.Failed(summary, loadError(err))
+	} else {
+		summary = m.Summary()
+		o := opts.Inspect
+		o.OnUpdate = nil
+		res.Report, err = inspect.Inspect(ctx, m, o)
+		if ctx.Err() != nil {
+			return res, false
+		}
+		if err != nil {
+			// Inspect could not run at all (no resolver): the message
+			// carries why, and the run goes on as the contract asks.
+			res.Report = inspect.Failed(summary, err.Error())
+		}
 	}
-	o := opts.Inspect
-	o.OnUpdate = nil
-	rep, err = inspect.Inspect(ctx, m, o)
-	if ctx.Err() != nil {
-		return nil, false
+	if opts.Encode != nil {
+		res.Out = opts.Encode(res.Report)
 	}
-	if err != nil {
-		// Inspect could not run at all (no resolver): the message
-		// carries why, and the run goes on as the contract asks.
-		return inspect.Failed(m.Summary(), err.Error()), true
+	return res, true
+}
+
+// encodeError encodes the error report of a message headercheck panicked
+// on. If Encode panics on that too, there is no output for the message,
+// but the run goes on.
+func encodeError(encode func(*inspect.Report) []byte, rep *inspect.Report) (out []byte) {
+	if encode == nil {
+		return nil
 	}
-	return rep, true
+	defer func() {
+		if recover() != nil {
+			out = nil
+		}
+	}()
+	return encode(rep)
 }
 
 // loadError is the words of a loading error: message.Error's own message,

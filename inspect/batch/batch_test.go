@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -206,5 +207,83 @@ func TestProgress(t *testing.T) {
 		if p.Done != i+1 || p.Total != 3 {
 			t.Errorf("Progress %d = %+v, want Done %d of 3", i, p, i+1)
 		}
+	}
+}
+
+// panickySource is a source with a bug put in: loading message n panics.
+type panickySource struct {
+	batch.Source
+	n int
+}
+
+func (p panickySource) Message(i int) (*message.Message, error) {
+	if i == p.n {
+		panic("loader bug")
+	}
+	return p.Source.Message(i)
+}
+
+// TestPanicInOneMessage: a panic while loading one message or encoding its
+// report becomes that message's error line, in its place, and the run
+// goes on with every other message; when Encode panics on the error
+// report as well, the message has no output but the run still goes on.
+func TestPanicInOneMessage(t *testing.T) {
+	srv := dnstest.Start(t, "testdata/batch.zone")
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	ms := []mail{deliverMail, deliverMail, rejectMail, deliverMail, quarantineMail, deliverMail}
+	src := panickySource{Source: source(t, ms), n: 1}
+	encode := func(r *inspect.Report) []byte {
+		switch {
+		case r.Source.Subject == "message 4" && r.Error == "":
+			panic("encoder bug")
+		case r.Source.Subject == "message 5":
+			panic("encoder bug, every time")
+		}
+		return []byte(r.Source.Subject + "|" + r.Error)
+	}
+	const failed = "headercheck failed on this message: "
+	want := []struct {
+		disposition inspect.Disposition
+		err, out    string // prefixes
+		noOut       bool
+	}{
+		{disposition: inspect.Deliver, out: "message 1|"},
+		{err: failed + "loader bug — please report it (in inspect/batch_test.panickySource.Message (batch_test.go:", out: "|" + failed + "loader bug"},
+		{disposition: inspect.Reject, out: "message 3|"},
+		{err: failed + "encoder bug — please report it (in inspect/batch_test.TestPanicInOneMessage.func1 (batch_test.go:", out: "message 4|" + failed + "encoder bug"},
+		{err: failed + "encoder bug, every time", noOut: true},
+		{disposition: inspect.Deliver, out: "message 6|"},
+	}
+	var got []batch.Result
+	st, err := batch.Run(t.Context(), src, batch.Options{Inspect: inspectOptions(srv), Name: "test.mbox", Workers: 2, Encode: encode}, func(r batch.Result) error {
+		got = append(got, r)
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %d results, want %d", len(got), len(want))
+	}
+	for i, w := range want {
+		r := got[i]
+		if r.Index != i {
+			t.Errorf("result %d has index %d", i, r.Index)
+		}
+		if !strings.HasPrefix(r.Report.Error, w.err) || (w.err == "") != (r.Report.Error == "") {
+			t.Errorf("message %d: error %q, want %q...", i+1, r.Report.Error, w.err)
+		}
+		if w.err == "" && r.Report.Verdict.Disposition != w.disposition {
+			t.Errorf("message %d: disposition %q, want %q", i+1, r.Report.Verdict.Disposition, w.disposition)
+		}
+		if w.noOut != (r.Out == nil) || !strings.HasPrefix(string(r.Out), w.out) {
+			t.Errorf("message %d: out %q, want %q...", i+1, r.Out, w.out)
+		}
+	}
+	if got[1].Report.Source.File != "test.mbox" || got[1].Report.Source.Index != 2 {
+		t.Errorf("message 2: source %+v, want test.mbox message 2", got[1].Report.Source)
+	}
+	if st.Emitted != 6 || st.Errors != 3 || st.Inspected != 3 {
+		t.Errorf("Stats = %+v, want 6 emitted, 3 errors, 3 inspected", st)
 	}
 }
