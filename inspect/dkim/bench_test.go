@@ -12,8 +12,9 @@ import (
 
 // BenchmarkVerify50KiB verifies a 50 KiB message with one RSA-2048
 // signature (relaxed/relaxed). "cached" asks through a warm dnsx.Cache, as
-// a run does from the second message of a domain on; "loopback" sends every
-// key query to the loopback DNS server.
+// a run does from the second message of a domain on, and "cached+keys" also
+// keeps the parsed key in a KeyCache; "loopback" sends every key query to
+// the loopback DNS server.
 func BenchmarkVerify50KiB(b *testing.B) {
 	e := newEnv(b)
 	var body strings.Builder
@@ -25,9 +26,14 @@ func BenchmarkVerify50KiB(b *testing.B) {
 	for _, c := range []struct {
 		name string
 		r    dnsx.Resolver
-	}{{"cached", dnsx.NewCache(e.client, dnsx.CacheOptions{})}, {"loopback", e.client}} {
+		keys *ours.KeyCache
+	}{
+		{"cached", dnsx.NewCache(e.client, dnsx.CacheOptions{}), nil},
+		{"cached+keys", dnsx.NewCache(e.client, dnsx.CacheOptions{}), ours.NewKeyCache(0)},
+		{"loopback", e.client, nil},
+	} {
 		b.Run(c.name, func(b *testing.B) {
-			opts := ours.Options{Resolver: c.r}
+			opts := ours.Options{Resolver: c.r, Keys: c.keys}
 			if got := ours.Verify(b.Context(), msg, opts); len(got) != 1 || got[0].Result != trace.Pass {
 				b.Fatalf("warm-up: %+v", got)
 			}

@@ -16,8 +16,9 @@
 // splitter (Split), header and body canonicalization (CanonHeader,
 // CanonBody), the body hash with l= (HashRawBody, which canonicalizes and
 // hashes in one pass without building the canonical body, and HashBody),
-// the header hash (HeaderHash), key records (ParseKey, LookupKey) and the
-// signature check itself (VerifyHash).
+// the header hash (HeaderHash), key records (ParseKey, LookupKey, and
+// KeyCache to parse each record once per run) and the signature check
+// itself (VerifyHash).
 //
 // Where this package diverges from, or chooses within, the RFCs:
 //

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/headercheck/headercheck/inspect/dnsx"
 	"github.com/headercheck/headercheck/inspect/trace"
@@ -139,10 +140,88 @@ type KeyLookup struct {
 	Steps  []trace.Step
 }
 
+// DefaultKeyCacheSize is how many key records a KeyCache made with size 0
+// keeps.
+const DefaultKeyCacheSize = 1024
+
+// KeyCache keeps parsed key records by their text, so that a run over many
+// messages from the same signers decodes and parses each key once (an RSA
+// key's SubjectPublicKeyInfo costs more to parse than a signature costs to
+// check). It caches only the parse of a record's text, never a DNS answer
+// or a verification, so a record that changes in DNS is parsed anew, and
+// the steps shown are built afresh for every signature.
+//
+// A KeyCache is safe for concurrent use and holds at most its size of
+// records; when full it forgets one to make room. The *Key values it
+// returns are shared: callers must not modify them. A nil *KeyCache parses
+// every time.
+type KeyCache struct {
+	mu   sync.Mutex
+	size int
+	m    map[string]parsedKey
+}
+
+type parsedKey struct {
+	key *Key
+	err error
+}
+
+// NewKeyCache returns a cache of at most size records (size <= 0:
+// DefaultKeyCacheSize).
+func NewKeyCache(size int) *KeyCache {
+	if size <= 0 {
+		size = DefaultKeyCacheSize
+	}
+	return &KeyCache{size: size, m: make(map[string]parsedKey)}
+}
+
+// ParseKey is ParseKey(record), from the cache when the same text was
+// parsed before.
+func (c *KeyCache) ParseKey(record string) (*Key, error) {
+	if c == nil {
+		return ParseKey(record)
+	}
+	c.mu.Lock()
+	p, ok := c.m[record]
+	c.mu.Unlock()
+	if ok {
+		return p.key, p.err
+	}
+	// Parsed outside the lock: two workers meeting a new key at once both
+	// parse it, and the results are the same.
+	k, err := ParseKey(record)
+	c.mu.Lock()
+	if len(c.m) >= c.size {
+		for old := range c.m {
+			delete(c.m, old)
+			break
+		}
+	}
+	c.m[record] = parsedKey{k, err}
+	c.mu.Unlock()
+	return k, err
+}
+
+// Len is how many records the cache holds.
+func (c *KeyCache) Len() int {
+	if c == nil {
+		return 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.m)
+}
+
 // LookupKey fetches and parses the key of selector and domain from DNS
 // (RFC 6376 §3.6.2, §6.1.2). It does not judge whether the key fits a
 // signature; Verify does.
 func LookupKey(ctx context.Context, r dnsx.Resolver, selector, domain string) KeyLookup {
+	return (*KeyCache)(nil).LookupKey(ctx, r, selector, domain)
+}
+
+// LookupKey is the package's LookupKey, parsing the record through the
+// cache (c may be nil).
+func (c *KeyCache) LookupKey(ctx context.Context, r dnsx.Resolver, selector, domain string) KeyLookup {
 	name := selector + "._domainkey." + domain
 	kl := KeyLookup{Name: name + "."}
 	fetch := trace.Step{Title: "Fetch the key record " + name, Ref: "RFC 6376 §3.6.2.1, §6.1.2"}
@@ -195,7 +274,7 @@ func LookupKey(ctx context.Context, r dnsx.Resolver, selector, domain string) Ke
 	if kl.Result != "" {
 		return kl
 	}
-	key, err := ParseKey(q.Answers[0])
+	key, err := c.ParseKey(q.Answers[0])
 	read := trace.Step{Title: "Read the key record", Detail: q.Answers[0], Ref: "RFC 6376 §3.6.1", Steps: keyTagSteps(key)}
 	if err != nil {
 		read.Result = trace.PermError

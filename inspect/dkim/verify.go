@@ -36,6 +36,10 @@ type Options struct {
 	// cannot give DMARC alignment. When empty it is read from the From
 	// header field.
 	FromDomain string
+	// Keys, when set, keeps parsed key records for the whole run (one
+	// KeyCache shared by every message and worker); nil parses each key
+	// record every time it is fetched.
+	Keys *KeyCache
 }
 
 // Signature is the verification of one DKIM-Signature header field. It
@@ -203,7 +207,7 @@ func (v *verifier) verify(i, n, total int) Signature {
 	out.Steps = append(out.Steps, alg)
 	expired := v.timeSteps(&out, sig)
 
-	kl := LookupKey(v.ctx, v.opts.Resolver, sig.Selector, sig.Domain)
+	kl := v.opts.Keys.LookupKey(v.ctx, v.opts.Resolver, sig.Selector, sig.Domain)
 	out.Steps = append(out.Steps, kl.Steps...)
 	if kl.Result != "" {
 		return out.finish(kl.Result, kl.Reason)
