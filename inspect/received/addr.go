@@ -142,7 +142,7 @@ func allDigits(s string) bool {
 	return true
 }
 
-// specialTLD reports top-level labels that name no organisation: the
+// specialTLD reports top-level labels that name no organization: the
 // special-use names of RFC 6761 and RFC 8375 and the private ones sites
 // commonly invent for internal hosts.
 func specialTLD(label string) bool {
@@ -162,7 +162,7 @@ func normName(s string) string {
 // orgDomain is the registrable domain of a host name ("mx.google.com" ->
 // "google.com"), found with the Public Suffix List as DMARC does (RFC 7489
 // §3.2). Addresses, single labels ("localhost", "mx1") and special-use
-// names give "": they name no organisation.
+// names give "": they name no organization.
 func orgDomain(name string) string {
 	n := normName(name)
 	if n == "" || len(n) > 253 || !strings.Contains(n, ".") {

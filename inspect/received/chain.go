@@ -98,7 +98,7 @@ type Chain struct {
 	Envelope  Envelope     `json:"envelope"`          // what SPF is replayed for
 	Steps     []trace.Step `json:"boundary_steps"`    // how the boundary and the envelope were decided
 	Transit   *float64     `json:"transit_seconds"`   // from the lowest dated hop to the highest; null with fewer than two dates
-	Receiving []string     `json:"receiving_domains"` // the organisations taken as the receiving side
+	Receiving []string     `json:"receiving_domains"` // the organizations taken as the receiving side
 	Origins   []Origin     `json:"origins"`           // X-Originating-IP and friends, for information
 
 	// AutoBoundary is the hop the walk chose; it differs from Boundary
@@ -127,7 +127,7 @@ func (c Chain) MarshalJSON() ([]byte, error) {
 }
 
 // Analyze reads the Received chain, decides where the message entered the
-// receiving organisation, and derives the SMTP envelope from that hop.
+// receiving organization, and derives the SMTP envelope from that hop.
 func Analyze(in Input) Chain {
 	return analyze(in, nil)
 }
@@ -148,7 +148,7 @@ type analysis struct {
 	steps []trace.Step
 
 	receiving map[string]bool
-	order     []string          // receiving organisations in the order found
+	order     []string          // receiving organizations in the order found
 	orgs      map[string]string // orgDomain, remembered: the walk asks about the same names many times
 	viaRDNS   []bool            // per hop: judged internal on firm evidence (address or reverse DNS)
 }
@@ -297,7 +297,7 @@ func (a *analysis) receivingName() string {
 	return strings.Join(a.order[:len(a.order)-1], ", ") + " and " + a.order[len(a.order)-1]
 }
 
-// seed decides which organisation received the message: the domains the
+// seed decides which organization received the message: the domains the
 // user named, then the domain of the top-most server that wrote a Received
 // header (RFC 5321 §4.4: servers add theirs at the top), and, when no
 // server gave a name with a domain, the top-most Authentication-Results
@@ -313,7 +313,7 @@ func (a *analysis) seed() {
 		a.steps = append(a.steps, trace.Step{
 			Title:   "Receiving side given: " + strings.Join(given, ", "),
 			Result:  trace.Info,
-			Explain: "These domains were named as part of the receiving organisation, so hops from them count as internal.",
+			Explain: "These domains were named as part of the receiving organization, so hops from them count as internal.",
 			Ref:     "RFC 8601 §5",
 		})
 	}
@@ -323,12 +323,12 @@ func (a *analysis) seed() {
 			continue
 		}
 		a.addReceiving(org)
-		explain := fmt.Sprintf("Each mail server adds its Received header at the top (RFC 5321 §4.4), so the top-most one that names its server, hop %d, was written by the receiving side. Its registrable domain, found with the Public Suffix List, is %s; hops whose sender belongs to it are relays inside the receiving side.", i, org)
+		explain := fmt.Sprintf("Each mail server adds its Received header at the top, so the top-most one that names its server, hop %d, was written by the receiving side. Its registrable domain (the one its owner registered, found with the Public Suffix List) is %s; hops whose sender belongs to it are relays inside the receiving side.", i, org)
 		if ar := a.topAR(); ar != nil && ar.servID != "" {
 			if o := a.org(ar.servID); o == org {
-				explain += fmt.Sprintf(" The Authentication-Results header's authserv-id %s belongs to it too.", ar.servID)
+				explain += fmt.Sprintf(" The Authentication-Results header's authserv-id %s (the name of the server that checked the message) belongs to it too.", ar.servID)
 			} else if o != "" {
-				explain += fmt.Sprintf(" The top-most Authentication-Results header names %s (authserv-id %s), another organisation; only the hops that a walk from the top reaches can add to the receiving side.", o, ar.servID)
+				explain += fmt.Sprintf(" The top-most Authentication-Results header names %s (authserv-id %s), another organization; only the hops that a walk from the top reaches can add to the receiving side.", o, ar.servID)
 			}
 		}
 		a.steps = append(a.steps, trace.Step{
@@ -346,7 +346,7 @@ func (a *analysis) seed() {
 				Title:   "Receiving side: " + org,
 				Result:  trace.Info,
 				Detail:  fmt.Sprintf("Authentication-Results authserv-id %s", ar.servID),
-				Explain: "No Received header names its server with a domain, so the receiving organisation is taken from the authserv-id of the top-most Authentication-Results header, which identifies the organisation that checked the message (RFC 8601 §2.5).",
+				Explain: "No Received header names its server with a domain, so the receiving organization is taken from the authserv-id of the top-most Authentication-Results header, which identifies the organization that checked the message.",
 				Ref:     "RFC 8601 §2.5",
 			})
 			return
@@ -427,7 +427,7 @@ func (a *analysis) walk() int {
 		h := &a.hops[i]
 		// The walk reached hop i, so the server that wrote it is the client
 		// of the hop above. When that client was judged internal on firm
-		// evidence, its organisation is part of the receiving side too.
+		// evidence, its organization is part of the receiving side too.
 		if i > 0 && a.viaRDNS[i-1] {
 			if org := a.org(h.By); org != "" && a.addReceiving(org) {
 				a.steps = append(a.steps, trace.Step{
@@ -494,7 +494,7 @@ func (a *analysis) walk() int {
 			Title:   fmt.Sprintf("hop %d: the message entered %s here", i, name()),
 			Result:  trace.Info,
 			Detail:  fmt.Sprintf("%s handed the message to %s", who, orName(h.By, "the receiving server")),
-			Explain: fmt.Sprintf("Hop %d is the first hop whose sender is outside %s because %s. This hop was written by the receiving side itself; the hops below it were written before the receiving side had the message, so they are only as trustworthy as whoever sent it (RFC 8601 §5). SPF is replayed for this hop's client.", i, name(), reason),
+			Explain: fmt.Sprintf("Hop %d is the first hop whose sender is outside %s because %s. This hop was written by the receiving side itself; the hops below it were written before the receiving side had the message, so they are only as trustworthy as whoever sent it. SPF is replayed for this hop's client.", i, name(), reason),
 			Ref:     "RFC 8601 §5",
 		})
 		a.confirm(i)
@@ -512,7 +512,7 @@ func (a *analysis) walk() int {
 }
 
 // confirm adds a step when an Authentication-Results header was written by
-// the organisation that stamped the boundary hop: the server that checked
+// the organization that stamped the boundary hop: the server that checked
 // SPF and DKIM is on the receiving side, so its results can be compared.
 func (a *analysis) confirm(b int) {
 	org := a.org(a.hops[b].By)
@@ -524,7 +524,7 @@ func (a *analysis) confirm(b int) {
 			Title:   "Authentication-Results from the receiving side",
 			Result:  trace.Info,
 			Detail:  "authserv-id " + ar.servID,
-			Explain: fmt.Sprintf("An Authentication-Results header names %s, in the same organisation as the server that stamped hop %d. A receiver must remove such headers that claim its name but came from outside (RFC 8601 §5), so its results are the receiver's own.", ar.servID, b),
+			Explain: fmt.Sprintf("An Authentication-Results header names %s, in the same organization as the server that stamped hop %d. A receiver must remove such headers that claim its name but came from outside, so its results are the receiver's own.", ar.servID, b),
 			Ref:     "RFC 8601 §5",
 		})
 		return
@@ -538,6 +538,7 @@ func (a *analysis) force(i, auto int) int {
 			Title:   fmt.Sprintf("No hop %d to choose", i),
 			Result:  trace.Warn,
 			Explain: fmt.Sprintf("The message has %d Received headers, numbered from 0; the automatic choice was kept.", len(a.hops)),
+			Ref:     "RFC 8601 §5",
 		})
 		return auto
 	}
@@ -588,7 +589,9 @@ func (a *analysis) forwarded(b int) {
 		if so == org {
 			continue
 		}
-		explain := fmt.Sprintf("Hop %d says %s received the message from %s before handing it to the receiving side: %s forwarded or relayed it. SPF at the boundary judges %s, not the original sender; if you trust %s's Received header, choose hop %d as the boundary to replay SPF as of that hop.", j, org, client(h), org, org, org, j)
+		// Name the server, not only its organization: the student looks
+		// for this name in the Received header.
+		explain := fmt.Sprintf("Hop %d says %s, a server of %s, received the message from %s before it reached the receiving side: %s forwarded or relayed it. SPF at the boundary judges %s, not the original sender; if you trust the Received header %s wrote, choose hop %d as the boundary to replay SPF as of that hop.", j, h.By, org, client(h), org, org, h.By, j)
 		for _, ar := range a.ars {
 			if ar.servID != "" && a.org(ar.servID) == org {
 				explain += fmt.Sprintf(" %s also wrote its own %s header (authserv-id %s) with what it found.", org, ar.field, ar.servID)
@@ -596,7 +599,7 @@ func (a *analysis) forwarded(b int) {
 			}
 		}
 		a.steps = append(a.steps, trace.Step{
-			Title:   fmt.Sprintf("%s forwarded the message (hop %d)", org, j),
+			Title:   fmt.Sprintf("%s forwarded the message (hop %d)", h.By, j),
 			Result:  trace.Info,
 			Detail:  fmt.Sprintf("%s handed the message to %s", client(h), h.By),
 			Explain: explain,
@@ -632,7 +635,7 @@ func (a *analysis) chainAnomalies(boundary int) {
 		if s.class.internal() && h.FromIP != "" {
 			crossOrg := byOrg != "" && (s.rdnsOrg != "" || s.heloOrg != "") && s.rdnsOrg != byOrg && s.heloOrg != byOrg
 			if i == boundary || crossOrg {
-				h.Anomalies = append(h.Anomalies, fmt.Sprintf("the client %s connected from %s where a public address is expected (the message crossed from one organisation to another here): the receiver sits behind a proxy that hides the real client, or this header is forged", client(h), s.class.describe()))
+				h.Anomalies = append(h.Anomalies, fmt.Sprintf("the client %s connected from %s where a public address is expected (the message crossed from one organization to another here): the receiver sits behind a proxy that hides the real client, or this header is forged", client(h), s.class.describe()))
 			}
 		}
 		if s.class == addrPublic && byOrg != "" && s.heloOrg == byOrg && (s.unknown || (s.rdnsOrg != "" && s.rdnsOrg != byOrg)) {
@@ -704,7 +707,7 @@ func (a *analysis) chainBreak(h, below *Hop, i int) string {
 	if !comparable || (byOrg == "" && !byIsAddr) {
 		return ""
 	}
-	return fmt.Sprintf("hop %d says it received the message from %s, but the hop below (hop %d) was stamped by %s, a name in another domain: the two may be one organisation under different names, or the lower headers were added by someone else — headers below a break are only as trustworthy as the sender (RFC 5321 §4.4)", i, client(h), i+1, below.By)
+	return fmt.Sprintf("hop %d says it received the message from %s, but the hop below (hop %d) was stamped by %s, a name in another domain: the two may be one organization under different names, or the lower headers were added by someone else — headers below a break are only as trustworthy as the sender (RFC 5321 §4.4)", i, client(h), i+1, below.By)
 }
 
 // envelope derives the SMTP envelope SPF is replayed for: the boundary
@@ -789,11 +792,11 @@ func (a *analysis) envelope(b int) Envelope {
 		ipStep.Result = trace.Warn
 		ipStep.Explain = "SPF checks the address of the SMTP client that handed the message to the receiving side, but no boundary hop recorded one; give it with --ip."
 	case strings.HasPrefix(e.DerivedFrom.ClientIP, "received"):
-		ipStep.Explain = fmt.Sprintf("SPF checks the address of the SMTP client that handed the message to the receiving side (RFC 7208 §4.1): the address the receiver recorded from the connection at hop %d.", b)
+		ipStep.Explain = fmt.Sprintf("SPF checks the address of the SMTP client that handed the message to the receiving side: the address the receiver recorded from the connection at hop %d, which the sender could not choose.", b)
 	default:
 		ipStep.Explain = fmt.Sprintf("Hop %d recorded no address, but the receiving side's Authentication-Results header did (%s).", b, e.DerivedFrom.ClientIP)
 	}
-	heloStep := trace.Step{Title: "HELO name: " + orName(e.HELO, "unknown"), Result: trace.Info, Ref: "RFC 7208 §2.3", Detail: e.DerivedFrom.HELO}
+	heloStep := trace.Step{Title: "HELO name: " + orName(e.HELO, "unknown"), Result: trace.Info, Ref: "RFC 7208 §2.3, §2.4", Detail: e.DerivedFrom.HELO}
 	switch e.DerivedFrom.HELO {
 	case "--helo":
 		heloStep.Explain = "The name was given on the command line."
@@ -801,7 +804,7 @@ func (a *analysis) envelope(b int) Envelope {
 		heloStep.Result = trace.Warn
 		heloStep.Explain = "The boundary hop does not record the name the client gave in HELO/EHLO, so SPF cannot check the HELO identity; give it with --helo."
 	default:
-		heloStep.Explain = fmt.Sprintf("The name the client gave in HELO/EHLO at hop %d, as the receiver wrote it. SPF may check it on its own and checks it when MAIL FROM is empty (RFC 7208 §2.3).", b)
+		heloStep.Explain = fmt.Sprintf("The name the client gave in HELO/EHLO at hop %d, as the receiver wrote it; a client can give any name. SPF may check it on its own, and checks it, as postmaster@ that name, in place of an empty MAIL FROM.", b)
 	}
 	mfStep.Result = trace.Info
 	switch {
@@ -814,14 +817,14 @@ func (a *analysis) envelope(b int) Envelope {
 		}
 	case e.MailFrom == "":
 		mfStep.Title = "MAIL FROM: <> (null sender)"
-		mfStep.Explain = "The envelope sender is empty, as for bounces and other automatic replies; SPF then checks the HELO name, as postmaster@ that name (RFC 7208 §2.4)."
+		mfStep.Explain = "The envelope sender is empty, as for bounces and other automatic replies; SPF then checks the HELO name, as postmaster@ that name."
 	default:
 		mfStep.Title = "MAIL FROM: " + e.MailFrom
 		switch e.DerivedFrom.MailFrom {
 		case "--mail-from":
 			mfStep.Explain = "The envelope sender was given on the command line."
 		case "Return-Path":
-			mfStep.Explain = "The delivering server copies the envelope sender (MAIL FROM) into Return-Path (RFC 5321 §4.4); SPF checks the domain after the @ (RFC 7208 §2.4)."
+			mfStep.Explain = "The delivering server copies the envelope sender (MAIL FROM, the address bounces go to) into Return-Path (RFC 5321 §4.4); SPF checks the domain after the @. The sender chooses it freely, and it need not match the From a reader sees."
 		default:
 			mfStep.Explain = fmt.Sprintf("There is no Return-Path header; the receiver at hop %d wrote the envelope sender in a comment.", b)
 		}

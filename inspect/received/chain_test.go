@@ -155,7 +155,7 @@ func TestBoundary(t *testing.T) {
 			delays:    []*float64{fl(0), fl(1), nil},
 			transit:   fl(1),
 			anomalies: [][]string{nil, nil, nil},
-			steps:     []string{"Receiving side: kvack.org", "hop 0: the message entered kvack.org here", "google.com forwarded the message (hop 2)"},
+			steps:     []string{"Receiving side: kvack.org", "hop 0: the message entered kvack.org here", "mx.google.com forwarded the message (hop 2)"},
 			explain:   "found mail-yw0-f198.google.com, a name in google.com",
 		},
 		{
@@ -264,9 +264,12 @@ func TestBoundary(t *testing.T) {
 					t.Errorf("boundary step = %q (%s), want it to contain %q", bs.Explain, bs.Ref, tc.explain)
 				}
 			}
-			for _, s := range c.Steps {
-				if s.Explain == "" || s.Title == "" {
-					t.Errorf("step %+v lacks a title or an explanation", s)
+			checkSteps(t, c.Steps)
+			for _, h := range c.Hops {
+				for _, a := range h.Anomalies {
+					for _, p := range textProblems("anomaly", a) {
+						t.Errorf("hop anomaly %q: %s", a, p)
+					}
 				}
 			}
 		})
@@ -524,5 +527,45 @@ func TestRecordedRDNS(t *testing.T) {
 		if got := tc.c.RecordedRDNS(); got != tc.want {
 			t.Errorf("%s: RecordedRDNS() = %q, want %q", tc.name, got, tc.want)
 		}
+	}
+}
+
+// TestStepWords checks words a student reads where the chain decides them:
+// the forwarder is named by its server, the HELO step cites the section
+// for the null sender, and every step of the other chains here (a chosen
+// boundary, internal mail, the authserv-id seed, the loop cap, a null
+// sender) keeps to the rules of checkSteps.
+func TestStepWords(t *testing.T) {
+	fwd := Analyze(Input{Received: forwardedViaGoogle, ReturnPath: []string{"<owner-linux-mm@kvack.org>"}})
+	s := findStep(fwd.Steps, "mx.google.com forwarded the message (hop 2)")
+	if s == nil || !strings.HasPrefix(s.Explain, "Hop 2 says mx.google.com, a server of google.com, received the message from ") ||
+		!strings.Contains(s.Explain, "if you trust the Received header mx.google.com wrote") {
+		t.Errorf("forwarder step = %+v, want it to name the server mx.google.com", s)
+	}
+	if h := findStep(fwd.Steps, "HELO name: "); h == nil || h.Ref != "RFC 7208 §2.3, §2.4" || !strings.Contains(h.Explain, "as postmaster@ that name, in place of an empty MAIL FROM") {
+		t.Errorf("HELO step = %+v, want §2.3 for the HELO identity and §2.4 for the null sender", h)
+	}
+	var recv []string
+	for range 101 {
+		recv = append(recv, "from a.example (a.example [192.0.2.1]) by b.example with SMTP; Fri, 20 Nov 2026 08:14:30 +0000")
+	}
+	chains := map[string]Chain{
+		"forwarded":     fwd,
+		"chosen hop":    Analyze(Input{Received: forwardedViaGoogle}).WithBoundary(2),
+		"no hop chosen": Analyze(Input{Received: forwardedViaGoogle}).WithBoundary(-1),
+		"no such hop":   Analyze(Input{Received: forwardedViaGoogle}).WithBoundary(9),
+		"null sender":   Analyze(Input{Received: forwardedViaGoogle, ReturnPath: []string{"<>"}}),
+		"internal": Analyze(Input{Received: []string{
+			"from laptop.corp.example ([10.0.0.23]) by mail.corp.example with ESMTPSA id 1; Fri, 20 Nov 2026 08:14:31 +0000",
+		}}),
+		"authserv-id seed": Analyze(Input{
+			Received:              []string{"from relay.sender.example by mx1 with ESMTP id 2; Fri, 20 Nov 2026 08:14:30 +0000"},
+			AuthenticationResults: []string{"mx1.inbound.example; spf=pass smtp.mailfrom=a@sender.example smtp.remote-ip=198.51.100.20"},
+		}),
+		"mail loop": Analyze(Input{Received: recv}),
+		"given":     Analyze(Input{Received: forwardedViaGoogle, Internal: []string{"google.com"}}),
+	}
+	for name, c := range chains {
+		t.Run(name, func(t *testing.T) { checkSteps(t, c.Steps) })
 	}
 }

@@ -1,7 +1,7 @@
 // Package received reads a message's Received header fields (RFC 5321
 // §4.4, RFC 5322 §3.6.7) the way real mail servers write them, walks the
 // chain from the top-most (last) hop down to decide where the message
-// entered the receiving organisation, and derives from that hop the SMTP
+// entered the receiving organization, and derives from that hop the SMTP
 // envelope SPF is replayed for: the client address, the HELO name and,
 // from Return-Path, the MAIL FROM.
 //
@@ -40,7 +40,7 @@
 //     names a day that does not exist, is rejected rather than guessed.
 //   - The trust boundary (RFC 8601 §1.2 leaves it undefined on purpose) is
 //     the first hop, from the top, whose client is outside the receiving
-//     organisation. That organisation is the registrable domain (Public
+//     organization. That organization is the registrable domain (Public
 //     Suffix List) of the top-most server that names itself, plus the
 //     domains the walk proves internal (a server reached through an
 //     internal hop) and those the user gives; the top-most
@@ -48,7 +48,7 @@
 //     no server does, because a sender can add that header too. A client is
 //     inside when it connected from a private, loopback or link-local
 //     address, or when the reverse DNS name the receiver recorded is in the
-//     organisation. When the receiver recorded no name (Exchange, Gmail),
+//     organization. When the receiver recorded no name (Exchange, Gmail),
 //     the client's own HELO name is taken, with a warning step: that is how
 //     Microsoft 365's internal hops look, and a forged HELO there is shown
 //     as the hop to check. A receiver that recorded "unknown" or "may be
