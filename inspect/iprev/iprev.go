@@ -33,6 +33,7 @@ package iprev
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -103,27 +104,27 @@ func Check(ctx context.Context, resolver dnsx.Resolver, ip netip.Addr, recordedR
 	switch {
 	case err != nil && dnsx.IsTemporary(err):
 		ptr.Result = trace.TempError
-		ptr.Detail = rcode(q)
-		ptr.Explain = fmt.Sprintf("The reverse lookup got no usable answer (%s). This is likely to pass: a later attempt may give a result, so iprev is temperror.", rcode(q))
+		ptr.Detail = dnsWords(q, err)
+		ptr.Explain = fmt.Sprintf("The reverse DNS (PTR) lookup of %s got no usable answer, so it is not known which names it has. That is temporary: a later attempt may give a result, so iprev is temperror, and a receiver that requires iprev answers with a temporary error so that the sender tries again later.", res.IP)
 		res.Steps = append(res.Steps, ptr)
-		return res.finish(trace.TempError, fmt.Sprintf("the reverse lookup of %s got no answer (%s); a later attempt may give a result", res.IP, rcode(q)))
+		return res.finish(trace.TempError, fmt.Sprintf("the reverse lookup of %s got no answer (%s); a later attempt may give a result", res.IP, dnsWords(q, err)))
 	case err != nil:
 		ptr.Result = trace.PermError
-		ptr.Detail = rcode(q)
-		ptr.Explain = fmt.Sprintf("The reverse lookup gave an answer that cannot be used (%s); asking again gives the same, so iprev is permerror.", noteOr(q, rcode(q)))
+		ptr.Detail = dnsWords(q, err)
+		ptr.Explain = fmt.Sprintf("The reverse DNS (PTR) lookup of %s gave an answer that cannot be used; asking again gives the same, so iprev is permerror.", res.IP)
 		res.Steps = append(res.Steps, ptr)
 		return res.finish(trace.PermError, fmt.Sprintf("the reverse lookup of %s gave an answer that cannot be used", res.IP))
 	case dnsx.IsNotFound(q):
 		ptr.Result = trace.PermError
 		ptr.Detail = rcode(q)
-		ptr.Explain = fmt.Sprintf("No PTR record is published for %s (%s), so it has no name to confirm. A later attempt is unlikely to change that, so iprev is permerror.", res.IP, describeNotFound(q))
+		ptr.Explain = fmt.Sprintf("No PTR record (the reverse DNS that gives an address its name) is published for %s (%s), so it has no name to confirm. A later attempt is unlikely to change that, so iprev is permerror. Well-run mail servers have one; home connections and throwaway servers often do not.", res.IP, describeNotFound(q))
 		res.Steps = append(res.Steps, ptr)
 		return res.finish(trace.PermError, fmt.Sprintf("no PTR record is published for %s", res.IP))
 	}
 	res.Names = names(q.Answers)
 	ptr.Result = trace.Info
 	ptr.Detail = strings.Join(res.Names, ", ")
-	ptr.Explain = fmt.Sprintf("%s has %s. Each must now be looked up the other way, to see whether it leads back to %s.", res.IP, countNames(len(res.Names)), res.IP)
+	ptr.Explain = fmt.Sprintf("The reverse DNS (PTR) lookup of %s gives %s. Whoever controls the reverse DNS of an address can write any name there, so %s now looked up forward, to see whether it leads back to %s.", res.IP, countNames(len(res.Names)), plural(len(res.Names), "that name is", "each name is"), res.IP)
 	res.Steps = append(res.Steps, ptr)
 
 	qtype, typeName := dns.TypeA, "A"
@@ -147,25 +148,25 @@ func Check(ctx context.Context, resolver dnsx.Resolver, ip netip.Addr, recordedR
 		case ferr != nil && dnsx.IsTemporary(ferr):
 			sawTemp = true
 			st.Result = trace.TempError
-			st.Detail = rcode(fq)
-			st.Explain = fmt.Sprintf("The lookup of %s got no usable answer (%s), so it is not known whether it points back.", name, rcode(fq))
+			st.Detail = dnsWords(fq, ferr)
+			st.Explain = fmt.Sprintf("The lookup of %s got no usable answer, so it is not known whether it points back. That is temporary: a later attempt may give a result.", name)
 		case ferr != nil:
 			st.Result = trace.Fail
-			st.Detail = rcode(fq)
-			st.Explain = fmt.Sprintf("%s cannot be looked up (%s), so it does not confirm the address.", name, noteOr(fq, rcode(fq)))
+			st.Detail = dnsWords(fq, ferr)
+			st.Explain = fmt.Sprintf("The name %s cannot be looked up (%s), so it does not confirm the address.", name, dnsWords(fq, ferr))
 		case dnsx.IsNotFound(fq):
 			st.Result = trace.Fail
 			st.Detail = rcode(fq)
-			st.Explain = fmt.Sprintf("%s has no %s record (%s): the forward lookup completed but produced no result, so this name does not confirm the address.", name, typeName, describeNotFound(fq))
+			st.Explain = fmt.Sprintf("The name %s has no %s record (%s): the forward lookup completed but produced no result, so this name does not confirm the address.", name, typeName, describeNotFound(fq))
 		case contains(fq.Answers, ip):
 			st.Result = trace.Pass
 			st.Detail = strings.Join(fq.Answers, ", ")
-			st.Explain = fmt.Sprintf("%s points to %s, the client's address: the reverse and forward lookups agree.", name, res.IP)
+			st.Explain = fmt.Sprintf("The name %s points to %s, the client's address: the reverse and forward lookups agree. That shows whoever runs the address also controls the name, not that the sender is who the From field says.", name, res.IP)
 			res.Confirmed = append(res.Confirmed, name)
 		default:
 			st.Result = trace.Fail
 			st.Detail = strings.Join(fq.Answers, ", ")
-			st.Explain = fmt.Sprintf("%s points to %s, not to %s: whoever controls the reverse DNS of %s named a host that is somewhere else.", name, strings.Join(fq.Answers, ", "), res.IP, res.IP)
+			st.Explain = fmt.Sprintf("The name %s points to %s, not to %s: whoever controls the reverse DNS of %s named a host that is somewhere else. Anyone can put any name in the reverse DNS of an address they run; to pass, they would also need to control the name's own DNS, which only its owner does.", name, strings.Join(fq.Answers, ", "), res.IP, res.IP)
 		}
 		res.Steps = append(res.Steps, st)
 		if len(res.Confirmed) > 0 {
@@ -182,7 +183,7 @@ func Check(ctx context.Context, resolver dnsx.Resolver, ip netip.Addr, recordedR
 		if len(res.Confirmed) > 0 {
 			st.Explain = "One name that points back is enough for iprev to pass, so the others were not asked about."
 		} else {
-			st.Explain = fmt.Sprintf("At most %d names are looked up, as RFC 8601 §3 requires a limit and RFC 7208 §4.6.4 sets this one, so that one address cannot make a receiver send unbounded queries.", MaxNames)
+			st.Explain = fmt.Sprintf("At most %d names are looked up: a limit is required, and this is the one RFC 7208 §4.6.4 sets for the same lookups, so that one address cannot make a receiver send unbounded queries.", MaxNames)
 		}
 		res.Steps = append(res.Steps, st)
 	}
@@ -270,11 +271,31 @@ func rcode(q *trace.Query) string {
 	return q.Rcode
 }
 
-func noteOr(q *trace.Query, alt string) string {
-	if q != nil && q.Note != "" {
-		return q.Note
+// dnsWords says why a lookup got no usable answer, in words a student can
+// follow: the rcode and what it means, never Go error text.
+func dnsWords(q *trace.Query, err error) string {
+	switch {
+	case errors.Is(err, dnsx.ErrBadName):
+		return "the name cannot be sent to DNS: it has an empty label, or a label or the whole name is too long"
+	case errors.Is(err, dnsx.ErrTooLarge):
+		if q != nil && strings.Contains(q.Note, "holds") {
+			return q.Note // dnsx says how large, in words
+		}
+		return "the answer is larger than headercheck accepts"
+	case errors.Is(err, dnsx.ErrCNAMELoop):
+		return "the name's aliases (CNAME records) loop or form too long a chain"
 	}
-	return alt
+	switch rcode(q) {
+	case trace.RcodeTimeout:
+		return "TIMEOUT: no answer came in time"
+	case trace.RcodeServFail:
+		return "SERVFAIL: the DNS server could not answer"
+	case trace.RcodeRefused:
+		return "REFUSED: the DNS server refused to answer"
+	case trace.RcodeMissing:
+		return "the DNS snapshot holds no answer for this question"
+	}
+	return "the DNS exchange failed: no server could be reached, or its reply was unusable"
 }
 
 func describeNotFound(q *trace.Query) string {

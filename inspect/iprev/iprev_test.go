@@ -103,11 +103,11 @@ func TestCheck(t *testing.T) {
 		{name: "PTR SERVFAIL", ip: "192.0.2.13", knobs: func(s *dnstest.Server) { s.Fail("13.2.0.192.in-addr.arpa.", dns.RcodeServerFailure) },
 			result: trace.TempError,
 			steps:  []trace.Result{trace.TempError, trace.Info},
-			reason: "got no answer (SERVFAIL)"},
+			reason: "got no answer (SERVFAIL: the DNS server could not answer)"},
 		{name: "PTR timeout", ip: "192.0.2.14", knobs: func(s *dnstest.Server) { s.Drop("14.2.0.192.in-addr.arpa.") }, timeout: true,
 			result: trace.TempError,
 			steps:  []trace.Result{trace.TempError, trace.Info},
-			reason: "got no answer (TIMEOUT)"},
+			reason: "got no answer (TIMEOUT: no answer came in time)"},
 		{name: "only name SERVFAIL", ip: "192.0.2.15", knobs: func(s *dnstest.Server) { s.Fail("flaky.example.org.", dns.RcodeServerFailure) },
 			result: trace.TempError, names: []string{"flaky.example.org"},
 			steps:  []trace.Result{trace.Info, trace.TempError, trace.Info},
@@ -170,9 +170,15 @@ func TestCheck(t *testing.T) {
 				if s.Title == "" || s.Explain == "" || s.Ref == "" {
 					t.Errorf("step %q lacks a title, an explanation or a reference", s.Title)
 				}
+				for _, p := range studentProblems(s) {
+					t.Errorf("step %q: %s\n  explain: %s\n  detail: %s\n  ref: %s", s.Title, p, s.Explain, s.Detail, s.Ref)
+				}
 			}
 			if !reflect.DeepEqual(results, tc.steps) {
 				t.Errorf("Check(%s) step results = %v, want %v", tc.ip, results, tc.steps)
+			}
+			for _, p := range textProblems("reason", got.Reason) {
+				t.Errorf("Check(%s).Reason = %q: %s", tc.ip, got.Reason, p)
 			}
 			if !strings.Contains(got.Reason, tc.reason) {
 				t.Errorf("Check(%s).Reason = %q, want it to contain %q", tc.ip, got.Reason, tc.reason)
@@ -259,5 +265,53 @@ func TestJSON(t *testing.T) {
 	q := steps[0].(map[string]any)["query"].(map[string]any)
 	if q["name"] != "12.2.0.192.in-addr.arpa." || q["type"] != "PTR" || q["rcode"] != "NXDOMAIN" {
 		t.Errorf("query = %v", q)
+	}
+}
+
+// TestStepWords checks what the deciding steps tell a student: what a
+// pass proves and what it does not, what a forger would have needed, and
+// what a DNS failure means, in words.
+func TestStepWords(t *testing.T) {
+	cases := []struct {
+		name  string
+		ip    string
+		knobs func(*dnstest.Server)
+		quick bool
+		step  int // index of the step to read
+		want  []string
+	}{
+		{name: "one name", ip: "192.0.2.7", step: 0,
+			want: []string{"The reverse DNS (PTR) lookup of 192.0.2.7 gives one name", "can write any name there, so that name is now looked up forward"}},
+		{name: "two names", ip: "192.0.2.8", step: 0, want: []string{"gives 2 names", "so each name is now looked up forward"}},
+		{name: "pass", ip: "192.0.2.7", step: 1, want: []string{"the reverse and forward lookups agree", "not that the sender is who the From field says"}},
+		{name: "points elsewhere", ip: "192.0.2.9", step: 1, want: []string{"to pass, they would also need to control the name's own DNS"}},
+		{name: "no PTR", ip: "192.0.2.12", step: 0, want: []string{"No PTR record (the reverse DNS that gives an address its name)"}},
+		{name: "PTR timeout", ip: "192.0.2.14", knobs: func(s *dnstest.Server) { s.Drop("14.2.0.192.in-addr.arpa.") }, quick: true, step: 0,
+			want: []string{"TIMEOUT: no answer came in time", "the sender tries again later"}},
+		{name: "forward SERVFAIL", ip: "192.0.2.15", knobs: func(s *dnstest.Server) { s.Fail("flaky.example.org.", dns.RcodeServerFailure) }, step: 1,
+			want: []string{"SERVFAIL: the DNS server could not answer", "a later attempt may give a result"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := server(t)
+			if tc.knobs != nil {
+				tc.knobs(srv)
+			}
+			c := client(srv)
+			if tc.quick {
+				c = quick(srv)
+			}
+			got := iprev.Check(t.Context(), c, netip.MustParseAddr(tc.ip), "")
+			if tc.step >= len(got.Steps) {
+				t.Fatalf("%d steps, want step %d", len(got.Steps), tc.step)
+			}
+			st := got.Steps[tc.step]
+			text := st.Detail + " | " + st.Explain
+			for _, w := range tc.want {
+				if !strings.Contains(text, w) {
+					t.Errorf("step %q = %q, want it to hold %q", st.Title, text, w)
+				}
+			}
+		})
 	}
 }
