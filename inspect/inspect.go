@@ -10,8 +10,9 @@
 //
 // Everything a check found is a result in the Report, never an error: a
 // spoofed message is an ordinary report with disposition reject. DNS goes
-// through the injected dnsx.Resolver, one per-message time budget bounds it,
-// and every exchange is recorded for the report's dns array; the clock is
+// through the injected dnsx.Resolver, one per-message time budget bounds it
+// (DefaultTimeout, 30 s, unless Options.Timeout says otherwise), and every
+// exchange is recorded for the report's dns array; the clock is
 // injected as well, so a replay from a DNS snapshot at a fixed time is
 // reproducible.
 //
@@ -77,6 +78,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/headercheck/headercheck/inspect/arc"
@@ -137,8 +139,13 @@ type Options struct {
 	// inbound filtering service with another name).
 	Internal []string
 
-	// Timeout is the whole DNS budget of the message (--timeout); zero
-	// means no budget beyond each check's own limits.
+	// Timeout is the whole DNS budget of the message (--timeout): every
+	// lookup it causes must be answered within Timeout of the start, and
+	// one asked later is not sent and counts as a temporary error. Zero
+	// means DefaultTimeout, so a silent DNS server cannot hold a message
+	// (or an mbox run) for as long as its signatures and includes take
+	// to time out one by one; a negative value means no budget beyond
+	// each check's own limits (SPF's 20 s, each query's timeout).
 	Timeout time.Duration
 	// Limits bound the work one message may cause.
 	Limits Limits
@@ -149,6 +156,22 @@ type Options struct {
 	// before Inspect returns. If it panics, it is not called again and
 	// the report says so.
 	OnUpdate func(Update)
+}
+
+// DefaultTimeout is the DNS budget of a message when Options.Timeout is
+// zero. RFC 7208 §4.6.4 asks SPF to allow at least 20 seconds; the rest
+// gives DKIM keys and DMARC's walk room after a slow SPF evaluation.
+const DefaultTimeout = 30 * time.Second
+
+// budget is the message's DNS budget, 0 for none.
+func (o Options) budget() time.Duration {
+	switch {
+	case o.Timeout == 0:
+		return DefaultTimeout
+	case o.Timeout < 0:
+		return 0
+	}
+	return o.Timeout
 }
 
 // Limits bound one message's checks. A zero field takes the default of
@@ -329,9 +352,48 @@ func (r *run) done(c Check, set func(*Report)) {
 // recorders gives each check its own Recorder over the message's budget,
 // so that the dns array can list them in a fixed order.
 type recorders struct {
-	budget dnsx.Resolver
+	budget *budgetWatch
 	mu     sync.Mutex
 	by     map[Check]*dnsx.Recorder
+}
+
+// budgetWatch counts the lookups the message's DNS budget stopped, so the
+// report can say that the budget, not a check's own limit, ran out.
+type budgetWatch struct {
+	*dnsx.Budget
+	stopped atomic.Int64
+}
+
+func (w *budgetWatch) Lookup(ctx context.Context, name string, qtype uint16) (*trace.Query, error) {
+	q, err := w.Budget.Lookup(ctx, name, qtype)
+	if err != nil && ctx.Err() == nil && !w.Deadline.IsZero() && !time.Now().Before(w.Deadline) && errors.Is(err, dnsx.ErrTimeout) {
+		w.stopped.Add(1)
+	}
+	return q, err
+}
+
+// ranOut is the step that says the budget ran out, and how to raise it.
+func (w *budgetWatch) ranOut(explicit bool) (trace.Step, bool) {
+	n := w.stopped.Load()
+	if n == 0 {
+		return trace.Step{}, false
+	}
+	whose := "headercheck's default budget"
+	if explicit {
+		whose = "the budget --timeout set"
+	}
+	lookups, was, them := "lookup", "was", "it"
+	if n > 1 {
+		lookups, was, them = "lookups", "were", "them"
+	}
+	return trace.Step{
+		Title:  "DNS time budget ran out: " + w.Total.String(),
+		Result: trace.TempError,
+		Detail: fmt.Sprintf("%d %s stopped or not sent after %s", n, lookups, w.Total),
+		Explain: fmt.Sprintf("Every DNS lookup this message causes must be answered within %s of the start (%s). That time ran out before every answer came: %d %s %s stopped or not sent, and each counts as a temporary DNS error (temperror), so the checks that needed %s could not finish, and a receiver would try again later (RFC 7208 §4.6.4 makes an SPF evaluation that runs out of time a temperror). A DNS server that answers slowly or not at all is the usual cause; --timeout raises the budget, e.g. --timeout 2m.",
+			w.Total, whose, n, lookups, was, them),
+		Ref: "RFC 7208 §4.6.4",
+	}, true
 }
 
 func (rs *recorders) For(c Check) dnsx.Resolver {
@@ -375,7 +437,7 @@ func (rs *recorders) of(c Check) []trace.Query {
 func (r *run) run(ctx context.Context) *Report {
 	wall := r.now()
 	st := r.state
-	rs := &recorders{budget: dnsx.NewBudget(r.opts.Resolver, r.opts.Timeout), by: map[Check]*dnsx.Recorder{}}
+	rs := &recorders{budget: &budgetWatch{Budget: dnsx.NewBudget(r.opts.Resolver, r.opts.budget())}, by: map[Check]*dnsx.Recorder{}}
 	if r.opts.Timeout > 0 {
 		r.rep.Steps = append(r.rep.Steps, trace.Step{
 			Title:   "DNS time budget: " + r.opts.Timeout.String(),
@@ -724,9 +786,16 @@ func (r *run) finish(ctx context.Context, rs *recorders, chain received.Chain, s
 			Steps:       []trace.Step{st},
 		}
 	})
+	ranOut, ok := rs.budget.ranOut(r.opts.Timeout > 0)
+	if ok && v.TempError {
+		v.Story += fmt.Sprintf(" The DNS time budget of %s for this message ran out before every answer came; --timeout raises it.", rs.budget.Total)
+	}
 	r.done(CheckVerdict, func(rep *Report) {
 		rep.Verdict = v
 		rep.DNS = rs.Queries(r.state.reused)
+		if ok {
+			rep.Steps = append(rep.Steps, ranOut)
+		}
 	})
 }
 

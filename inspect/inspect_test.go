@@ -1060,3 +1060,72 @@ func orDefault(s, d string) string {
 	}
 	return s
 }
+
+// TestDNSBudget: when the message's DNS budget runs out, a step says so,
+// what it cost and that --timeout raises it, and so does the story of a
+// verdict the temperror decided; with no budget (a negative Timeout) only
+// each query's own timeout applies.
+func TestDNSBudget(t *testing.T) {
+	cases := []struct {
+		name    string
+		timeout time.Duration
+		delay   time.Duration // of _dmarc.flaky.example.
+		ranOut  bool
+		dmarc   trace.Result
+	}{
+		{name: "the budget runs out", timeout: 150 * time.Millisecond, delay: time.Second, ranOut: true, dmarc: trace.TempError},
+		{name: "the budget is enough", timeout: 5 * time.Second, dmarc: trace.None},
+		// The client's own timeout (200 ms) ends the lookup instead.
+		{name: "no budget", timeout: -1, delay: 300 * time.Millisecond, dmarc: trace.TempError},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			srv := startDNS(t)
+			if c.delay > 0 {
+				srv.Delay("_dmarc.flaky.example.", c.delay)
+			} else {
+				srv.Fail("_dmarc.flaky.example.", dns.RcodeNameError)
+			}
+			opts := options(srv)
+			opts.Timeout = c.timeout
+			rep, err := inspect.Inspect(t.Context(), load(t, mail(spoofTop, "alice@flaky.example", "bounce@attacker.example")), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.DMARC.Result != c.dmarc {
+				t.Errorf("dmarc = %s, want %s", rep.DMARC.Result, c.dmarc)
+			}
+			var ranOut *trace.Step
+			for i, s := range rep.Steps {
+				if strings.HasPrefix(s.Title, "DNS time budget ran out") {
+					ranOut = &rep.Steps[i]
+				}
+			}
+			if !c.ranOut {
+				if ranOut != nil {
+					t.Errorf("step %+v, want none: the budget did not run out", *ranOut)
+				}
+				for _, q := range rep.DNS {
+					if strings.Contains(q.Note, "budget") {
+						t.Errorf("query %s %s: note %q, want no budget involved", q.Name, q.Type, q.Note)
+					}
+				}
+				return
+			}
+			if ranOut == nil {
+				t.Fatalf("steps %+v: none says the DNS time budget ran out", rep.Steps)
+			}
+			if ranOut.Title != "DNS time budget ran out: 150ms" || ranOut.Result != trace.TempError || ranOut.Detail != "1 lookup stopped or not sent after 150ms" || ranOut.Ref != "RFC 7208 §4.6.4" {
+				t.Errorf("step %+v, want the 150ms budget, 1 lookup stopped, temperror", *ranOut)
+			}
+			for _, w := range []string{"within 150ms of the start (the budget --timeout set)", "temporary DNS error (temperror)", "--timeout raises the budget"} {
+				if !strings.Contains(ranOut.Explain, w) {
+					t.Errorf("step explains %q, want it to say %q", ranOut.Explain, w)
+				}
+			}
+			if !strings.Contains(rep.Verdict.Story, "The DNS time budget of 150ms for this message ran out before every answer came; --timeout raises it.") {
+				t.Errorf("story %q, want it to say the budget ran out", rep.Verdict.Story)
+			}
+		})
+	}
+}
