@@ -28,7 +28,7 @@ type Rescue struct {
 // and the TUI. RFC 8617 §7.2.1 leaves the choice to the receiver.
 const RescueRule = "headercheck trusts an ARC chain only when it validates (status pass) and the oldest sealer you trust recorded, " +
 	"when the message reached it, DMARC pass for the From domain, or SPF or DKIM pass for a domain aligned with the From domain " +
-	"(the same organizational domain). The oldest trusted sealer is the one that saw the message closest to its author, " +
+	"(the same organizational domain). The oldest sealer you trust is the one that saw the message closest to its author, " +
 	"before later hops could change it."
 
 // Rescues reports whether the chain rescues a DMARC failure for a
@@ -84,7 +84,7 @@ func (r Result) Rescue(trusted []string) Rescue {
 	}
 	out.Sealer, out.Instance = set.Sealer, set.Instance
 	if set.AAR == nil {
-		return decide(false, trace.Fail, fmt.Sprintf("The trusted sealer %s (i=%d) left no readable ARC-Authentication-Results.", set.Sealer, set.Instance))
+		return decide(false, trace.Fail, fmt.Sprintf("The sealer you would trust, %s (i=%d), left no readable ARC-Authentication-Results.", set.Sealer, set.Instance))
 	}
 	from := r.FromDomain
 	for _, d := range set.AAR.Get("dmarc") {
@@ -99,10 +99,10 @@ func (r Result) Rescue(trusted []string) Rescue {
 			continue
 		}
 		out.Because = "dmarc=pass"
-		return decide(true, trace.Pass, fmt.Sprintf("The ARC chain is intact and the oldest trusted sealer, %s (i=%d), saw DMARC pass when the message reached it; a receiver that trusts %s would deliver.", set.Sealer, set.Instance, set.Sealer))
+		return decide(true, trace.Pass, fmt.Sprintf("The ARC chain is intact and the oldest sealer you would trust, %s (i=%d), saw DMARC pass when the message reached it; a receiver that trusts %s would deliver.", set.Sealer, set.Instance, set.Sealer))
 	}
 	if from == "" {
-		return decide(false, trace.Fail, fmt.Sprintf("The trusted sealer %s (i=%d) did not record DMARC pass, and without one From domain SPF or DKIM alignment cannot be judged.", set.Sealer, set.Instance))
+		return decide(false, trace.Fail, fmt.Sprintf("The sealer you would trust, %s (i=%d), did not record DMARC pass, and without one From domain SPF or DKIM alignment cannot be judged.", set.Sealer, set.Instance))
 	}
 	for _, m := range []string{"spf", "dkim"} {
 		for _, x := range set.AAR.Get(m) {
@@ -114,11 +114,11 @@ func (r Result) Rescue(trusted []string) Rescue {
 				continue
 			}
 			out.Because = m + "=pass (" + d + ")"
-			return decide(true, trace.Pass, fmt.Sprintf("The ARC chain is intact and the oldest trusted sealer, %s (i=%d), saw %s pass for %s, aligned with the From domain %s; a receiver that trusts %s would deliver.",
+			return decide(true, trace.Pass, fmt.Sprintf("The ARC chain is intact and the oldest sealer you would trust, %s (i=%d), saw %s pass for %s, aligned with the From domain %s; a receiver that trusts %s would deliver.",
 				set.Sealer, set.Instance, strings.ToUpper(m), d, from, set.Sealer))
 		}
 	}
-	return decide(false, trace.Fail, fmt.Sprintf("The oldest trusted sealer, %s (i=%d), recorded neither DMARC pass nor an SPF or DKIM pass aligned with %s: %s.",
+	return decide(false, trace.Fail, fmt.Sprintf("The oldest sealer you would trust, %s (i=%d), recorded neither DMARC pass nor an SPF or DKIM pass aligned with %s: %s.",
 		set.Sealer, set.Instance, from, set.AAR.Summary))
 }
 

@@ -37,7 +37,7 @@ func TestRescue(t *testing.T) {
 		why     string
 	}{
 		{"oldest trusted sealer saw DMARC pass", chain, []string{"lists.example.org"}, true, "lists.example.org", "dmarc=pass",
-			"the oldest trusted sealer, lists.example.org (i=1), saw DMARC pass"},
+			"the oldest sealer you would trust, lists.example.org (i=1), saw DMARC pass"},
 		{"the oldest of two trusted sealers decides", chain, []string{"mx.example.com", "lists.example.org"}, true, "lists.example.org", "dmarc=pass", "lists.example.org (i=1)"},
 		{"trusted sealer saw DMARC fail", chain, []string{"forwarder.example.net"}, false, "forwarder.example.net", "",
 			"forwarder.example.net (i=2), recorded neither DMARC pass nor an SPF or DKIM pass aligned with d1.example"},
@@ -65,6 +65,10 @@ func TestRescue(t *testing.T) {
 			sealer, ok := c.chain.Rescues(c.trusted)
 			if ok != c.ok || sealer != c.sealer {
 				t.Errorf("Rescues = %q, %v; want %q, %v", sealer, ok, c.sealer, c.ok)
+			}
+			checkSteps(t, got.Steps)
+			for _, p := range textProblems("why", got.Why) {
+				t.Errorf("Why %q: %s", got.Why, p)
 			}
 			if len(got.Steps) < 2 || got.Steps[0].Ref != "RFC 8617 §7.2.1" {
 				t.Errorf("steps = %+v, want the rule and the decision", got.Steps)

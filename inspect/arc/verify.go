@@ -424,6 +424,9 @@ func (v *validator) structure() bool {
 	}
 	st.Result = trace.Pass
 	st.Detail = fmt.Sprintf("instances 1 to %d, one ARC-Authentication-Results, ARC-Message-Signature and ARC-Seal each; cv=none on i=1 and cv=pass above", v.n)
+	if v.n == 1 {
+		st.Detail = "instance 1, one ARC-Authentication-Results, ARC-Message-Signature and ARC-Seal; cv=none, as the first sealer must say"
+	}
 	st.Explain = "the sets form one unbroken sequence and each sealer recorded the status RFC 8617 requires"
 	v.res.Steps = append(v.res.Steps, st)
 	return true
@@ -610,7 +613,7 @@ func (v *validator) finalStep() {
 	case trace.Pass:
 		st.Explain = "every check passed; a receiver may use the intermediaries' records, for instance to accept a forwarded message that fails DMARC, if it trusts the sealers (a local choice)"
 	default:
-		st.Explain = "a failing chain must be treated as if the message had no ARC sets at all; every ARC failure is final, even one caused by DNS"
+		st.Explain = "a failing chain must be treated as if the message had no ARC sets at all; every ARC failure is final, even one caused by DNS. A chain passes only when every seal and the newest ARC-Message-Signature verify with keys the sealers publish in DNS: to forge one, an attacker would need a sealer's private key"
 		st.Ref = "RFC 8617 §5.2, §5.2.1"
 	}
 	v.res.Steps = append(v.res.Steps, st)

@@ -155,11 +155,25 @@ func checkSteps(t *testing.T, steps []trace.Step) {
 		if st.Ref == "" {
 			t.Errorf("step %q has no Ref", st.Title)
 		}
-		if st.Result != trace.Info && st.Explain == "" {
+		if st.Explain == "" {
 			t.Errorf("step %q (%s) has no Explain", st.Title, st.Result)
+		}
+		if dkimOwned(st) {
+			// inspect/dkim writes the key's steps; its own tests hold
+			// their words.
+			continue
+		}
+		for _, p := range studentProblems(st) {
+			t.Errorf("step %q: %s\n  explain: %s\n  detail: %s\n  ref: %s", st.Title, p, st.Explain, st.Detail, st.Ref)
 		}
 		checkSteps(t, st.Steps)
 	}
+}
+
+// dkimOwned reports the steps dkim.LookupKey writes: the key record's
+// fetch and reading.
+func dkimOwned(st trace.Step) bool {
+	return strings.HasPrefix(st.Title, "Fetch the key record ") || st.Title == "Read the key record"
 }
 
 // TestAboutARCOnce: the ARC view says once that ARC is Experimental and on
