@@ -73,3 +73,21 @@ func TestContainsWord(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkPhishingSigns: the From fields of ordinary mail (no sign) and
+// of the lures issue 11 names, as every message pays for them.
+func BenchmarkPhishingSigns(b *testing.B) {
+	for _, c := range []struct{ name, from, domain string }{
+		{"plain", `"Alice Example" <alice@aligned.example>`, "aligned.example"},
+		{"encoded", "=?utf-8?q?J=C3=BCrgen_M=C3=BCller?= <j@aligned.example>", "aligned.example"},
+		{"lure", "\"P\u0430yPal Serv\u200bice\" <service@ex\u200bample.com>", "example.com"},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			rep := Report{Source: message.Summary{From: c.from}, DMARC: dmarc.Result{FromDomain: c.domain}}
+			b.ReportAllocs()
+			for b.Loop() {
+				phishingSigns(rep, c.from)
+			}
+		})
+	}
+}

@@ -239,7 +239,7 @@ func (c *KeyCache) LookupKey(ctx context.Context, r dnsx.Resolver, selector, dom
 	switch {
 	case err != nil && dnsx.IsTemporary(err):
 		fetch.Result, fetch.Detail = trace.TempError, rcodeOf(q)
-		fetch.Explain = "DNS gave no usable answer (" + err.Error() + "); the key may be there, so the signature can be checked again later"
+		fetch.Explain = noAnswer(err) + "; the key may well be there, so this is a temporary error (temperror), not a verdict on the signature: a receiver would try again later"
 		fetch.Ref = "RFC 6376 §6.1.2 step 2"
 		kl.Result, kl.Reason = trace.TempError, "The key could not be fetched from DNS just now; a later attempt may succeed."
 	case err != nil && errors.Is(err, dnsx.ErrBadName):
@@ -288,6 +288,25 @@ func (c *KeyCache) LookupKey(ctx context.Context, r dnsx.Resolver, selector, dom
 	kl.Steps = append(kl.Steps, read)
 	kl.Key = key
 	return kl
+}
+
+// noAnswer says in plain words why DNS gave no answer to use, for a
+// student rather than a programmer: the dnsx error's own text names Go
+// packages and internals.
+func noAnswer(err error) string {
+	switch {
+	case errors.Is(err, dnsx.ErrTimeout):
+		return "no answer came from DNS in the time allowed"
+	case errors.Is(err, dnsx.ErrServFail):
+		return "the DNS server answered that it could not answer (SERVFAIL), for example because the domain's own name servers did not respond"
+	case errors.Is(err, dnsx.ErrRefused):
+		return "the DNS server refused to answer the question (REFUSED)"
+	case errors.Is(err, dnsx.ErrNotInSnapshot):
+		return "the recorded DNS answers being replayed hold none for this name, so it could not be asked"
+	case errors.Is(err, dnsx.ErrCNAMELoop):
+		return "the name leads through aliases (CNAME) that loop or never end"
+	}
+	return "the DNS exchange failed: the network was unreachable or the reply could not be read"
 }
 
 func rcodeOf(q *trace.Query) string {

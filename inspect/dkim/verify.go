@@ -225,9 +225,9 @@ func (v *verifier) verify(i, n, total int) Signature {
 
 	switch {
 	case !bodyOK && !headerOK:
-		return out.finish(trace.Fail, "Neither the body nor the signed header fields match the signature: the message was changed after signing, or the key in DNS is not the one that signed.")
+		return out.finish(trace.Fail, "Neither the body nor the signed header fields match the signature: the message was changed after signing, the signature was copied from another message, or the key in DNS is not the one that signed.")
 	case !bodyOK:
-		return out.finish(trace.Fail, "The body was changed after signing: its hash no longer matches bh=, though the signed header fields are intact.")
+		return out.finish(trace.Fail, "The body was changed after signing, or the signature was copied from another message: the body's hash no longer matches bh=, though the signed header fields are intact.")
 	case !headerOK:
 		return out.finish(trace.Fail, "The body is as signed, but the header signature does not verify: a signed header field was changed, or the key in DNS is not the one that signed.")
 	case expired:
@@ -392,7 +392,7 @@ func (v *verifier) bodyStep(out *Signature, sig *Sig) bool {
 		st.Explain = "the body, canonicalized as c= says, hashes to exactly the value the signer recorded: the body was not changed in transit"
 	default:
 		st.Result = trace.Fail
-		st.Explain = "the body no longer hashes to the value the signer recorded, so the body was changed after signing (a footer added by a mailing list, re-encoding, or tampering)"
+		st.Explain = "the body no longer hashes to the value the signer recorded, so it is not the body that was signed: it was changed after signing (a footer added by a mailing list, re-encoding, or tampering), or the signature was copied from another message onto this one — it carries the other message's body hash, so it fails here"
 		if sig.BodyCanon == Simple {
 			st.Explain += "; with c=.../simple even a changed space or line ending counts"
 		}
@@ -449,7 +449,10 @@ func (v *verifier) headerStep(out *Signature, sig *Sig, key *Key, self int, body
 		st.Explain = "the body is intact, so either one of the signed header fields (or a tag of the signature) was changed after signing, or the key published in DNS is not the key that signed (for example, it was replaced since)"
 	default:
 		st.Result = trace.Fail
-		st.Explain = "the signature over the header fields does not verify either: header fields changed too, or the key in DNS is not the key that signed"
+		st.Explain = "the signature over the header fields does not verify either: header fields changed too, the signature was copied from another message, or the key in DNS is not the key that signed"
+	}
+	if !ok {
+		st.Explain += "; to pass, an attacker needs the private key of " + sig.Selector + "._domainkey." + sig.Domain + ", which only the signer should hold"
 	}
 	out.Steps = append(out.Steps, st)
 	return ok

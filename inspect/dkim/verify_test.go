@@ -201,7 +201,7 @@ func TestVerify(t *testing.T) {
 			o := relaxed
 			o.HeaderKeys = []string{"From", "To", "Subject", "Date"}
 			return "From: PayPal Security <security@paypal.example>\r\n" + sign(t, baseMsg, o)
-		}, ours.Options{}, want{result: trace.Pass, step: "Header fields that could be added (oversigning)", stepRes: trace.Warn, warning: "paypal.example"}},
+		}, ours.Options{}, want{result: trace.Pass, step: "Unsigned copies of From, To, Subject and Date", stepRes: trace.Warn, warning: "paypal.example"}},
 		{"from-oversigned/second-from-prepended-breaks", func() string {
 			return "From: PayPal Security <security@paypal.example>\r\n" + sign(t, baseMsg, relaxed)
 		}, ours.Options{}, want{result: trace.Fail, bodyOK: ptr(true), headerOK: ptr(false)}},
@@ -297,6 +297,10 @@ func checkWant(t *testing.T, s ours.Signature, w want) {
 		}
 		if st.Ref == "" {
 			t.Errorf("step %q has no RFC reference", st.Title)
+		}
+		// Students read these: no Go error text.
+		if strings.Contains(st.Explain, "dnsx:") || strings.Contains(st.Explain, "dkim:") {
+			t.Errorf("step %q explains with Go error text: %q", st.Title, st.Explain)
 		}
 	}
 	if s.Reason == "" || !strings.HasSuffix(s.Reason, ".") {
@@ -495,5 +499,74 @@ func TestVerifyDNSErrors(t *testing.T) {
 	got := ours.Verify(t.Context(), []byte(msg), ours.Options{})
 	if got[0].Result != trace.TempError {
 		t.Errorf("no resolver: got %s (%s), want temperror", got[0].Result, got[0].Reason)
+	}
+}
+
+// TestVerifyWording checks the sentences students read for the cases that
+// matter most: an ordinary genuine message gets no oversigning warning;
+// the attack it guards against does; a failed body hash says a copied
+// signature fails that way; a failed header signature names the key an
+// attacker would need; a key that could not be fetched is a temporary
+// error in plain words.
+func TestVerifyWording(t *testing.T) {
+	e := newEnv(t)
+	k := e.keys
+	plain := dkim.SignOptions{Domain: "example.org", Selector: "rsa2048", Signer: k.rsa2048,
+		HeaderCanonicalization: dkim.CanonicalizationRelaxed, BodyCanonicalization: dkim.CanonicalizationRelaxed,
+		HeaderKeys: []string{"From", "To", "Subject", "Date", "Message-ID"}}
+	over := plain
+	over.HeaderKeys = []string{"From", "From", "To", "To", "Subject", "Subject", "Date", "Date"}
+	const extra = "Unsigned copies of From, To, Subject and Date"
+	e.srv.Drop("slow._domainkey.example.org")
+	cases := []struct {
+		name    string
+		msg     string
+		step    string
+		result  trace.Result
+		explain []string // the step's Explain contains each
+		nested  int      // how many steps the step holds
+		warning string   // a warning containing this; "" none mentioning oversigning or unsigned fields
+	}{
+		{"genuine, not oversigned", sign(t, baseMsg, plain), extra, trace.Info,
+			[]string{"none of them was added after signing", "would show up here as a warning"}, 0, ""},
+		{"genuine, oversigned", sign(t, baseMsg, over), extra, trace.Info,
+			[]string{"none of them was added after signing", "adding one would break the signature"}, 0, ""},
+		{"second From above the signed one", "From: PayPal <security@paypal.example>\r\n" + sign(t, baseMsg, plain), extra, trace.Warn,
+			[]string{"more of these fields than the signature covers"}, 1, "paypal.example"},
+		{"Subject not signed at all", "Subject: Urgent\r\n" + sign(t, strings.Replace(baseMsg, "Subject: Lunch on Friday?\r\n", "", 1), dkim.SignOptions{Domain: "example.org", Selector: "ed", Signer: k.ed, HeaderKeys: []string{"From", "To"}}), extra, trace.Warn,
+			[]string{"more of these fields than the signature covers"}, 2, "Subject (1 in the message, 0 signed"},
+		{"body changed", strings.Replace(sign(t, baseMsg, plain), "noon", "one", 1), "Body hash (bh=)", trace.Fail,
+			[]string{"copied from another message"}, 0, ""},
+		{"header changed", strings.Replace(sign(t, baseMsg, plain), "Subject: Lunch", "Subject: Wire", 1), "Header signature (b=)", trace.Fail,
+			[]string{"to pass, an attacker needs the private key of rsa2048._domainkey.example.org"}, 0, ""},
+		{"key fetch timed out", sign(t, baseMsg, dkim.SignOptions{Domain: "example.org", Selector: "slow", Signer: k.rsa2048}), "Fetch the key record slow._domainkey.example.org", trace.TempError,
+			[]string{"no answer came from DNS in the time allowed", "a receiver would try again later"}, 0, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := e.verify(t, c.msg, ours.Options{})[0]
+			st, ok := findStep(got.Steps, c.step)
+			if !ok {
+				t.Fatalf("no step %q in %s", c.step, stepTitles(got.Steps))
+			}
+			if st.Result != c.result {
+				t.Errorf("step %q: result %s, want %s (%s)", c.step, st.Result, c.result, st.Explain)
+			}
+			for _, w := range c.explain {
+				if !strings.Contains(st.Explain, w) {
+					t.Errorf("step %q explains %q, want it to say %q", c.step, st.Explain, w)
+				}
+			}
+			if len(st.Steps) != c.nested {
+				t.Errorf("step %q holds %d steps, want %d: %s", c.step, len(st.Steps), c.nested, stepTitles(st.Steps))
+			}
+			warnings := strings.Join(got.Warnings, "\n")
+			if c.warning == "" && (strings.Contains(warnings, "oversigned") || strings.Contains(warnings, "does not cover")) {
+				t.Errorf("warnings %q on a message without unsigned copies", got.Warnings)
+			}
+			if c.warning != "" && !strings.Contains(warnings, c.warning) {
+				t.Errorf("warnings %q, want one with %q", got.Warnings, c.warning)
+			}
+		})
 	}
 }

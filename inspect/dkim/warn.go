@@ -63,57 +63,13 @@ func OrgDomain(d string) string {
 
 // oversigned lists the fields whose extra instances matter most: a second
 // From or Subject changes what the reader sees (RFC 6376 §8.15, §5.4.2).
-var oversigned = []string{"From", "Subject", "To", "Date"}
+var oversigned = []string{"From", "To", "Subject", "Date"}
 
 // warnSteps adds what an investigator must know even when the signature
-// passes: header fields that could be added without breaking it, and a
-// d= that cannot align with the From domain.
+// passes: copies of header fields that it does not cover, and a d= that
+// cannot align with the From domain.
 func (v *verifier) warnSteps(out *Signature, sig *Sig) {
-	parent := trace.Step{Title: "Header fields that could be added (oversigning)", Result: trace.Info, Ref: "RFC 6376 §5.4.2, §8.15"}
-	var weak, extra []string
-	for _, name := range oversigned {
-		k := 0
-		for _, h := range sig.Headers {
-			if strings.EqualFold(h, name) {
-				k++
-			}
-		}
-		n := v.m.Count(name)
-		st := trace.Step{Title: name, Ref: "RFC 6376 §5.4.2, §8.15", Detail: fmt.Sprintf("h= lists %s %s; the message has %s", name, times(k), fields(n, name))}
-		switch {
-		case k == 0:
-			st.Result = trace.Warn
-			st.Explain = name + " is not signed at all: it could be changed, added or removed without breaking this signature"
-			weak = append(weak, name)
-		case n > k:
-			st.Result = trace.Warn
-			st.Explain = fmt.Sprintf("the message carries %d %s fields but the signature covers only the bottom %d; the one(s) above were not signed and may have been added after signing — many mail programs show the top one", n, name, k)
-			extra = append(extra, fmt.Sprintf("%s (%d in the message, %d signed; unsigned: %s)", name, n, k, topInstances(v.m, name, n-k)))
-		case n == k:
-			st.Result = trace.Warn
-			st.Explain = fmt.Sprintf("every %s field is signed, but h= does not list %s once more than the message has it, so another %s field could be added above without breaking the signature", name, name, name)
-			weak = append(weak, name)
-		default:
-			st.Result = trace.Info
-			st.Explain = fmt.Sprintf("h= lists %s more times than the message has it (oversigned), so adding another %s field would break the signature", name, name)
-		}
-		parent.Steps = append(parent.Steps, st)
-	}
-	switch {
-	case len(extra) > 0:
-		parent.Result = trace.Warn
-		parent.Explain = "the message has header fields this signature does not cover, above the ones it does"
-		out.Warnings = append(out.Warnings, "The message carries header fields this signature does not cover: "+strings.Join(extra, "; ")+". A reader may be shown the unsigned one.")
-	case len(weak) > 0:
-		parent.Result = trace.Warn
-		parent.Explain = "fields not listed in h= once more than they occur could be added after signing without breaking the signature"
-	default:
-		parent.Explain = "From, Subject, To and Date are all oversigned"
-	}
-	if len(weak) > 0 {
-		out.Warnings = append(out.Warnings, "Not oversigned in h=: "+strings.Join(weak, ", ")+"; another such field could be added without breaking the signature.")
-	}
-	out.Steps = append(out.Steps, parent)
+	v.extraFieldsStep(out, sig)
 
 	al := trace.Step{Title: "Signing domain and From domain", Ref: "RFC 7489 §3.1.1, RFC 9989 §4.10.2"}
 	switch {
@@ -136,6 +92,92 @@ func (v *verifier) warnSteps(out *Signature, sig *Sig) {
 		out.Warnings = append(out.Warnings, "The signing domain "+sig.Domain+" is unrelated to the From domain "+v.from.domain+", so this signature cannot make DMARC pass.")
 	}
 	out.Steps = append(out.Steps, al)
+}
+
+// extraFieldsStep looks for the attack of RFC 6376 §8.15: a From, To,
+// Subject or Date field added above the signed one, which many mail
+// programs show instead. It is one info step when every such field is
+// covered, and a warning naming each field that occurs more often than h=
+// signs it. A signer can make that attack break the signature by listing
+// a name once more than it occurs (oversigning, §5.4.2); that a signature
+// does not oversign is not itself a problem, so it is said, not warned.
+func (v *verifier) extraFieldsStep(out *Signature, sig *Sig) {
+	st := trace.Step{Title: "Unsigned copies of From, To, Subject and Date", Ref: "RFC 6376 §5.4.2, §8.15"}
+	var counts, extra, over, notOver []string
+	for _, name := range oversigned {
+		k := 0
+		for _, h := range sig.Headers {
+			if strings.EqualFold(h, name) {
+				k++
+			}
+		}
+		n := v.m.Count(name)
+		counts = append(counts, fmt.Sprintf("%s: %d in the message, %s in h=", name, n, times(k)))
+		switch {
+		case n > k:
+			child := trace.Step{Title: name, Result: trace.Warn, Ref: "RFC 6376 §5.4.2, §8.15",
+				Detail: fmt.Sprintf("%s; the message has %s; not signed: %s", listed(name, k), fields(n, name), topInstances(v.m, name, n-k))}
+			switch above := "the one above"; {
+			case k == 0 && n == 1:
+				child.Explain = name + " is not signed at all, so anyone could have changed or added it after signing"
+			case k == 0:
+				child.Explain = name + " is not signed at all, so anyone could have changed or added them after signing"
+			default:
+				if n-k > 1 {
+					above = fmt.Sprintf("the %d above", n-k)
+				}
+				bottom := "the bottom " + name + " field"
+				if k > 1 {
+					bottom = fmt.Sprintf("the bottom %d %s fields", k, name)
+				}
+				child.Explain = "the signature covers only " + bottom + "; " + above + " could have been added after signing, and many mail programs show the top one"
+			}
+			st.Steps = append(st.Steps, child)
+			extra = append(extra, fmt.Sprintf("%s (%d in the message, %d signed; unsigned: %s)", name, n, k, topInstances(v.m, name, n-k)))
+		case k > n:
+			over = append(over, name)
+		default:
+			notOver = append(notOver, name)
+		}
+	}
+	st.Detail = strings.Join(counts, "; ")
+	if len(extra) > 0 {
+		st.Result = trace.Warn
+		st.Explain = "the message carries more of these fields than the signature covers: the unsigned ones were not there when the message was signed, or were not meant to be signed, and a reader may be shown them instead of the signed ones"
+		out.Warnings = append(out.Warnings, "The message carries header fields this signature does not cover: "+strings.Join(extra, "; ")+". A reader may be shown the unsigned one.")
+		out.Steps = append(out.Steps, st)
+		return
+	}
+	st.Result = trace.Info
+	st.Explain = "every From, To, Subject and Date field in the message is covered by this signature, so none of them was added after signing"
+	switch {
+	case len(notOver) == 0:
+		st.Explain += "; h= even lists each once more than the message has it (oversigning), so adding one would break the signature"
+	case len(over) == 0:
+		st.Explain += "; h= does not list them once more than the message has them (oversigning), so another one added later would not break the signature, but it would show up here as a warning"
+	default:
+		them := "them"
+		if len(over) == 1 {
+			them = "it"
+		}
+		st.Explain += fmt.Sprintf("; h= lists %s once more than the message has %s (oversigning), so adding one would break the signature; another %s field added later would not break it, but would show up here as a warning", joinList(over, "and"), them, joinList(notOver, "or"))
+	}
+	out.Steps = append(out.Steps, st)
+}
+
+// joinList is "A", "A and B", "A, B and C" (or with "or").
+func joinList(s []string, and string) string {
+	if len(s) < 2 {
+		return strings.Join(s, "")
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " " + and + " " + s[len(s)-1]
+}
+
+func listed(name string, k int) string {
+	if k == 0 {
+		return "h= does not list " + name
+	}
+	return "h= lists " + name + " " + times(k)
 }
 
 // topInstances shows the first n fields called name, from the top, which a
