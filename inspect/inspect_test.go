@@ -73,7 +73,7 @@ var scenarios = []scenario{
 		returnPath:  "bounce@attacker.example",
 		disposition: inspect.Quarantine, dmarc: trace.Fail, spf: trace.Pass,
 		reason: []string{"spam folder"},
-		story:  []string{"quarantine.example asks receivers to treat as suspicious", "spam folder"},
+		story:  []string{"quarantine.example asks receivers to treat such mail as suspicious", "spam folder"},
 	},
 	{
 		name:        "no DMARC record delivers and says nothing vouches",

@@ -83,7 +83,7 @@ func TestSPFText(t *testing.T) {
 		"ends with -all, which asks receivers to reject the message",
 		`"192.0.2.9 may not send for fail.example"`,
 		"[info]      Fetch SPF record for fail.example",
-		"exactly one v=spf1 TXT record was found (RFC 7208 §4.5)",
+		"The domain fail.example publishes exactly one SPF record",
 		"DNS: fail.example. TXT NOERROR \"v=spf1 ip4:198.51.100.1 -all exp=why.fail.example\" (from " + addr,
 		"[fail]      -all",
 		"DNS queries (2):",
