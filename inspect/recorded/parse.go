@@ -3,7 +3,6 @@ package recorded
 import (
 	"strings"
 
-	"github.com/emersion/go-msgauth/authres"
 	"github.com/headercheck/headercheck/inspect/trace"
 )
 
@@ -93,57 +92,7 @@ func Parse(value string, arc bool) Header {
 		m.Comment = clip(strings.Join(p.comments, " "), maxComment)
 		h.Results = append(h.Results, m)
 	}
-	libraryView(&h, strings.ReplaceAll(clean, "\x00", ""), arc)
 	return h
-}
-
-// libraryView runs go-msgauth's authres over the comment-free text and
-// keeps what it read beside each of our results, so tests can compare the
-// two readings. It reads no comments, quoted strings or ARC instance, and
-// refuses some fields outright (a version other than 1, a field without
-// an authserv-id); that is why it is not the one whose reading we report.
-func libraryView(h *Header, clean string, arc bool) {
-	if arc {
-		if _, after, ok := strings.Cut(clean, ";"); ok {
-			clean = after
-		}
-	}
-	_, results, err := authres.Parse(clean)
-	if err != nil {
-		return
-	}
-	j := 0
-	for _, r := range results {
-		if j >= len(h.Results) {
-			return
-		}
-		h.Results[j].Library = libraryFields(r)
-		j++
-	}
-}
-
-func libraryFields(r authres.Result) map[string]any {
-	switch r := r.(type) {
-	case *authres.SPFResult:
-		return map[string]any{"method": "spf", "result": string(r.Value), "smtp.mailfrom": r.From, "smtp.helo": r.Helo}
-	case *authres.DKIMResult:
-		return map[string]any{"method": "dkim", "result": string(r.Value), "header.d": r.Domain, "header.i": r.Identifier}
-	case *authres.DMARCResult:
-		return map[string]any{"method": "dmarc", "result": string(r.Value), "header.from": r.From}
-	case *authres.IPRevResult:
-		return map[string]any{"method": "iprev", "result": string(r.Value), "policy.iprev": r.IP}
-	case *authres.AuthResult:
-		return map[string]any{"method": "auth", "result": string(r.Value), "smtp.auth": r.Auth}
-	case *authres.ARCResult:
-		return map[string]any{"method": "arc", "result": string(r.Value), "smtp.remote-ip": r.RemoteIP}
-	case *authres.DomainKeysResult:
-		return map[string]any{"method": "domainkeys", "result": string(r.Value)}
-	case *authres.SenderIDResult:
-		return map[string]any{"method": "sender-id", "result": string(r.Value)}
-	case *authres.GenericResult:
-		return map[string]any{"method": r.Method, "result": string(r.Value)}
-	}
-	return nil
 }
 
 // looksLikeResult reports whether the first part of a field is a result

@@ -4,15 +4,16 @@
 // which of them can be believed, and lists where headercheck's replay
 // disagrees with them, each with its likely cause.
 //
-// Header fields are parsed with go-msgauth's authres, which reads the
-// authserv-id, the version and each method's result. It does not handle
-// comments (RFC 8601 §2.2 allows CFWS anywhere: "spf=pass (sender IP is
-// 192.0.2.1) smtp.mailfrom=..."), quoted strings, or an ARC instance tag,
-// and it keeps only a few properties of each method; so comments are
-// removed here first, "i=N;" is cut off, and every property is read here
-// as written, in order, beside authres's typed results. A property value
-// is read whole up to white space, since RFC 8601 §2.2 lets it be an
-// address whose local-part holds "=" (a VERP or SRS bounce address).
+// Header fields are parsed here, not with go-msgauth's authres: it does
+// not handle comments (RFC 8601 §2.2 allows CFWS anywhere: "spf=pass
+// (sender IP is 192.0.2.1) smtp.mailfrom=..."), quoted strings, an ARC
+// instance tag or a field without an authserv-id, and it keeps only a few
+// properties of each method. Every property is read as written, in order.
+// A property value is read whole up to white space, since RFC 8601 §2.2
+// lets it be an address whose local-part holds "=" (a VERP or SRS bounce
+// address). The tests check that where authres reads a field at all, it
+// reads the same methods, results and properties; Parse itself does not
+// run it, since nothing but that comparison uses its reading.
 //
 // Trust (RFC 8601 §5, §7.1): a header field is trusted when its
 // authserv-id belongs to the receiving side (one of the domains the
@@ -54,13 +55,12 @@ type Header struct {
 
 // Method is one "method=result" statement and its supporting data.
 type Method struct {
-	Method  string         `json:"method"` // spf, dkim, dmarc, iprev, arc, auth, compauth, ... lowercased
-	Version string         `json:"version,omitempty"`
-	Result  trace.Result   `json:"result"` // lowercased as written; "hardfail" is kept, not mapped
-	Reason  string         `json:"reason,omitempty"`
-	Props   []Prop         `json:"properties"`
-	Comment string         `json:"comment,omitempty"` // the comments that followed it, e.g. "(sender IP is 192.0.2.1)"
-	Library map[string]any `json:"-"`                 // what go-msgauth's authres read, for comparison in tests
+	Method  string       `json:"method"` // spf, dkim, dmarc, iprev, arc, auth, compauth, ... lowercased
+	Version string       `json:"version,omitempty"`
+	Result  trace.Result `json:"result"` // lowercased as written; "hardfail" is kept, not mapped
+	Reason  string       `json:"reason,omitempty"`
+	Props   []Prop       `json:"properties"`
+	Comment string       `json:"comment,omitempty"` // the comments that followed it, e.g. "(sender IP is 192.0.2.1)"
 }
 
 // Prop is one ptype.property=value of a result (RFC 8601 §2.3).
