@@ -101,6 +101,11 @@ type Options struct {
 	// dnsx.Cache in front of a Client or a Snapshot) among its messages;
 	// Inspect puts its own budget and recorders in front of it.
 	Resolver dnsx.Resolver
+	// DKIMKeys keeps parsed DKIM key records for the run, shared like
+	// Resolver's cache: in an mbox most messages of a sender carry the
+	// same key, and parsing it is most of a cache hit's cost. nil parses
+	// each fetched record.
+	DKIMKeys *dkim.KeyCache
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// NowSource names where Now's time comes from when it is not the
@@ -471,6 +476,7 @@ func (r *run) run(ctx context.Context) *Report {
 					Now:           at,
 					Strict:        r.opts.StrictDKIM,
 					MaxSignatures: r.opts.Limits.DKIMSignatures,
+					Keys:          r.opts.DKIMKeys,
 				})
 			}, func(st trace.Step) []dkim.Signature {
 				return []dkim.Signature{{Result: trace.PermError, Reason: st.Explain, Steps: []trace.Step{st}}}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/headercheck/headercheck/inspect/dkim"
 	"io"
 
 	"github.com/headercheck/headercheck/inspect"
@@ -98,6 +99,8 @@ func inspectOptions(cfg *config, e env) (inspect.Options, *dnsx.Saver, error) {
 		HELO:       cfg.helo,
 		Timeout:    cfg.timeout,
 		Limits:     cfg.limits.inspectLimits(),
+		// Parsed once per run: the messages of an mbox share few keys.
+		DKIMKeys: dkim.NewKeyCache(0),
 	}
 	if cfg.ip.IsValid() {
 		opts.IP = cfg.ip.String()

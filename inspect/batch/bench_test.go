@@ -27,6 +27,7 @@ import (
 	"github.com/emersion/go-msgauth/dkim"
 	"github.com/headercheck/headercheck/inspect"
 	"github.com/headercheck/headercheck/inspect/batch"
+	hcdkim "github.com/headercheck/headercheck/inspect/dkim"
 	"github.com/headercheck/headercheck/inspect/dnsx"
 	"github.com/headercheck/headercheck/inspect/dnsx/dnstest"
 	"github.com/headercheck/headercheck/inspect/message"
@@ -254,7 +255,7 @@ func BenchmarkMboxJSON(b *testing.B) {
 		}
 		w := bufio.NewWriterSize(io.Discard, 64<<10)
 		st, err := batch.Run(b.Context(), src, batch.Options{
-			Inspect: inspect.Options{Resolver: dnsx.NewCache(client, dnsx.CacheOptions{}), Now: now},
+			Inspect: inspect.Options{Resolver: dnsx.NewCache(client, dnsx.CacheOptions{}), DKIMKeys: hcdkim.NewKeyCache(0), Now: now},
 			Name:    path,
 			Encode:  func(r *inspect.Report) []byte { return encodeJSON(enc, r) },
 		}, func(r batch.Result) error {
