@@ -49,7 +49,7 @@ func spfExit(r trace.Result) int {
 	return spfExitPermError
 }
 
-const spfUsage = `Usage: headercheck spf --ip IP --sender ADDRESS [--helo NAME] [--dns ADDR] [--json]
+const spfUsage = `Usage: headercheck spf --ip IP --sender ADDRESS [--helo NAME] [--dns ADDR | --dns-snapshot FILE] [--json]
 
 Evaluate SPF (RFC 7208) for one SMTP client and sender, step by step: every
 term of the sender domain's record, every include and redirect, every DNS
@@ -64,6 +64,9 @@ Flags:
                      helo checks the HELO name itself (RFC 7208 §2.3)
   --dns ADDR         ask this DNS server (host or host:port, IPv4 or IPv6)
                      instead of the servers in /etc/resolv.conf
+  --dns-snapshot FILE answer every DNS query from this snapshot (.dns, as
+                     headercheck --save-dns writes); nothing goes to the
+                     network, and a question it lacks is a temperror
   --json             print one JSON object: {result, domain, identity,
                      client_ip, explanation, dns_lookups, void_lookups,
                      steps[], dns[]}
@@ -106,6 +109,7 @@ func runSPFWith(args []string, stdout, stderr io.Writer, resolvConf string) int 
 		helo     = fs.String("helo", "", "")
 		identity = fs.String("identity", "mailfrom", "")
 		dnsAddr  = fs.String("dns", "", "")
+		snapshot = fs.String("dns-snapshot", "", "")
 		asJSON   = fs.Bool("json", false, "")
 		receiver = fs.String("receiver", "", "")
 		at       = fs.String("at", "", "")
@@ -164,10 +168,21 @@ func runSPFWith(args []string, stdout, stderr io.Writer, resolvConf string) int 
 		return usage("--timeout must be a positive duration like 20s")
 	}
 
-	var client *dnsx.Client
-	if *dnsAddr != "" {
+	if *snapshot != "" && *dnsAddr != "" {
+		return usage("--dns and --dns-snapshot both say where DNS answers come from; give one")
+	}
+	var client dnsx.Resolver
+	switch {
+	case *snapshot != "":
+		snap, err := dnsx.LoadSnapshot(*snapshot)
+		if err != nil {
+			fmt.Fprintf(stderr, "headercheck spf: --dns-snapshot: %s\n", safe.Text(err.Error()))
+			return spfExitError
+		}
+		client = snap
+	case *dnsAddr != "":
 		client = dnsx.NewClient(*dnsAddr)
-	} else {
+	default:
 		servers, err := dnsx.SystemServers(resolvConf)
 		if err != nil {
 			fmt.Fprintf(stderr, "headercheck spf: %v; give a DNS server with --dns ADDR\n", err)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -230,4 +231,43 @@ func TestSPFCannotRun(t *testing.T) {
 	if code != 1 || !strings.Contains(errb.String(), "--dns") {
 		t.Errorf("exit %d, stderr %q; want 1 and a hint to use --dns", code, errb.String())
 	}
+}
+
+// TestSPFSnapshot replays the spf command from a .dns file: the same
+// result and steps as against the server, nothing asked of the network, and
+// a name the file lacks is a temperror (exit 7), never a "does not exist".
+func TestSPFSnapshot(t *testing.T) {
+	snap := filepath.Join(t.TempDir(), "spf.dns")
+	if err := os.WriteFile(snap, []byte(spfZone+";! zone pass.example.\n;! zone fail.example.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name, sender string
+		code         int
+		want         string
+	}{
+		{"pass", "bob@pass.example", 0, "SPF PASS for pass.example"},
+		{"fail with the domain's explanation", "bob@fail.example", 3, `"192.0.2.7 may not send for fail.example"`},
+		{"a name the snapshot lacks", "bob@elsewhere.example", 7, "SPF TEMPERROR for elsewhere.example"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, out, errs := runSPFArgs("--ip", "192.0.2.7", "--sender", c.sender, "--dns-snapshot", snap)
+			if code != c.code || !strings.Contains(out, c.want) {
+				t.Errorf("exit %d, want %d; output lacks %q?\n%s%s", code, c.code, c.want, out, errs)
+			}
+		})
+	}
+	t.Run("with --dns too", func(t *testing.T) {
+		code, _, errs := runSPFArgs("--ip", "192.0.2.7", "--sender", "bob@pass.example", "--dns-snapshot", snap, "--dns", "127.0.0.1:1")
+		if code != 2 || !strings.Contains(errs, "give one") {
+			t.Errorf("exit %d, stderr %q; want usage error 2", code, errs)
+		}
+	})
+	t.Run("a file that is not a snapshot", func(t *testing.T) {
+		code, _, errs := runSPFArgs("--ip", "192.0.2.7", "--sender", "bob@pass.example", "--dns-snapshot", filepath.Join(t.TempDir(), "missing.dns"))
+		if code != 1 || !strings.Contains(errs, "--dns-snapshot") {
+			t.Errorf("exit %d, stderr %q; want 1 naming --dns-snapshot", code, errs)
+		}
+	})
 }
