@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -73,8 +74,9 @@ func TestReadmeExample(t *testing.T) {
 		}
 		fields = append(fields, a)
 	}
-	// The example is the PayPal look-alike, which a receiver rejects
-	// (exit 4). pipeEnv answers its DNS from testdata/examples.dns.
+	// The example is lesson 2 of the gallery, an exact-domain spoof that a
+	// receiver rejects (exit 4), replayed from the lesson's own snapshot:
+	// pipeEnv's DNS must not be asked, so a fresh clone sees the same.
 	r := runWith(t, pipeEnv, "", fields...)
 	if r.code != exitReject || r.stderr != "" || !strings.Contains(r.stdout, "From:") || !strings.Contains(r.stdout, "Verdict: REJECT") {
 		t.Errorf("README example: exit %d, stderr %q, stdout:\n%s", r.code, r.stderr, r.stdout)
@@ -96,6 +98,45 @@ func TestReadmeUsage(t *testing.T) {
 	for _, name := range []string{"func BenchmarkLoad50KiB(", "func BenchmarkIndexMbox(", `"1GiB"`, "HEADERCHECK_BENCH_1GIB"} {
 		if !strings.Contains(string(bench), name) {
 			t.Errorf("README.md runs a benchmark that inspect/message lacks: %s", name)
+		}
+	}
+}
+
+// TestReadmeBenchmarks: every `go test -bench PATTERN ./pkg` line of the
+// README names benchmarks that exist in that package, so a documented
+// benchmark command never silently runs nothing.
+func TestReadmeBenchmarks(t *testing.T) {
+	line := regexp.MustCompile(`go test [^\n]*-bench '?([^' ]+)'?[^\n]*? (\./inspect/[a-z/.]+)`)
+	found := line.FindAllStringSubmatch(readme(t), -1)
+	if len(found) < 5 {
+		t.Fatalf("README.md gives %d benchmark commands, want the documented ones (at least 5)", len(found))
+	}
+	bench := regexp.MustCompile(`(?m)^func (Benchmark\w+)\(`)
+	for _, f := range found {
+		pattern, pkg := f[1], strings.TrimSuffix(f[2], "/...")
+		top, _, _ := strings.Cut(pattern, "/") // a sub-benchmark pattern names its parent first
+		re, err := regexp.Compile(top)
+		if err != nil {
+			t.Errorf("README: -bench %q: %v", pattern, err)
+			continue
+		}
+		files, _ := filepath.Glob(filepath.Join("../..", pkg, "*_test.go"))
+		if strings.HasSuffix(f[2], "/...") {
+			more, _ := filepath.Glob(filepath.Join("../..", pkg, "*", "*_test.go"))
+			files = append(files, more...)
+		}
+		matched := false
+		for _, file := range files {
+			b, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range bench.FindAllStringSubmatch(string(b), -1) {
+				matched = matched || re.MatchString(m[1])
+			}
+		}
+		if !matched {
+			t.Errorf("README: go test -bench %q %s runs no benchmark", pattern, f[2])
 		}
 	}
 }
