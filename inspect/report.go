@@ -175,6 +175,35 @@ type reportJSON struct {
 	Steps         []trace.Step      `json:"steps"`
 }
 
+// SPFLimits returns the RFC 7208 §4.6.4 limits the SPF checks of r ran
+// under: Options.Limits.SPF (--spf-lookups, --spf-voids), a zero
+// field taking the RFC's default, so a report can name the limit that
+// applied rather than the RFC's 10. ok is false when r does not know: a
+// partial report handed to Options.OnUpdate, or one not made by Inspect or
+// WhatIf.
+func (r *Report) SPFLimits() (lim spf.Limits, ok bool) {
+	if r == nil || r.state == nil {
+		return spf.Limits{}, false
+	}
+	lim = r.state.opts.Limits.SPF
+	if lim.Lookups <= 0 {
+		lim.Lookups = spf.DefaultLookups
+	}
+	if lim.Voids <= 0 {
+		lim.Voids = spf.DefaultVoids
+	}
+	if lim.MXNames <= 0 {
+		lim.MXNames = spf.DefaultMXNames
+	}
+	if lim.PTRNames <= 0 {
+		lim.PTRNames = spf.DefaultPTRNames
+	}
+	if lim.Timeout <= 0 {
+		lim.Timeout = spf.DefaultTimeout
+	}
+	return lim, true
+}
+
 // MarshalJSON writes the contract's object: every key present, absent
 // lists as [] rather than null. A report that carries Error has only
 // source and error, as the contract allows.

@@ -138,9 +138,9 @@ func (t *textWriter) report(rep *inspect.Report) {
 	t.envelope(rep)
 	t.hops(rep.Chain)
 	t.iprev(rep)
-	t.spf("SPF", rep.SPF, spfFor(rep.SPF, rep.Chain.Envelope))
+	t.spf("SPF", rep.SPF, spfFor(rep.SPF, rep.Chain.Envelope), rep)
 	if h := rep.SPFHELO; h != nil {
-		t.spf("SPF for the HELO name", *h, spfFor(*h, received.Envelope{}))
+		t.spf("SPF for the HELO name", *h, spfFor(*h, received.Envelope{}), rep)
 	}
 	t.dkim(rep)
 	t.dmarc(rep.DMARC)
@@ -419,7 +419,7 @@ func orWord(s, word string) string {
 	return s
 }
 
-func (t *textWriter) spf(name string, r spf.Result, detail string) {
+func (t *textWriter) spf(name string, r spf.Result, detail string, rep *inspect.Report) {
 	t.resultHeading(name, r.Result, detail)
 	if r.Explanation != "" {
 		t.para("  ", "  ", safe.Text(r.Explanation))
@@ -430,8 +430,18 @@ func (t *textWriter) spf(name string, r spf.Result, detail string) {
 	if r.Exp != "" {
 		t.para("  the domain's own explanation (exp=): ", "    ", safe.Text(r.Exp))
 	}
-	t.line(t.st.dim(fmt.Sprintf("  %s counted against the limit of 10, %s", plural(r.DNSLookups, "DNS lookup"), plural(r.VoidLookups, "void lookup"))))
+	t.line(t.st.dim("  " + spfCounts(r, rep)))
 	t.steps(r.Steps, "  ")
+}
+
+// spfCounts says how many lookups SPF made against the limits that applied
+// (--spf-lookups and --spf-voids can change RFC 7208 §4.6.4's 10 and 2).
+func spfCounts(r spf.Result, rep *inspect.Report) string {
+	lim, ok := rep.SPFLimits()
+	if !ok {
+		return fmt.Sprintf("%s counted against the lookup limit, %s", plural(r.DNSLookups, "DNS lookup"), plural(r.VoidLookups, "void lookup"))
+	}
+	return fmt.Sprintf("%s counted against the limit of %d, %s", plural(r.DNSLookups, "DNS lookup"), lim.Lookups, plural(r.VoidLookups, "void lookup"))
 }
 
 func (t *textWriter) dkim(rep *inspect.Report) {

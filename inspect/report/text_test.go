@@ -2,12 +2,14 @@ package report_test
 
 import (
 	"bytes"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/headercheck/headercheck/inspect"
 	"github.com/headercheck/headercheck/inspect/dmarc"
+	"github.com/headercheck/headercheck/inspect/message"
 	"github.com/headercheck/headercheck/inspect/received"
 	"github.com/headercheck/headercheck/inspect/receivers"
 	"github.com/headercheck/headercheck/inspect/recorded"
@@ -231,4 +233,54 @@ func TestTextRecordedWhyOnce(t *testing.T) {
 	if !strings.Contains(out, want) {
 		t.Errorf("the report lacks\n%s\nin\n%s", want, out)
 	}
+}
+
+// TestTextSPFLimit: the SPF section names the lookup limit that applied
+// (Options.Limits.SPF, --spf-lookups), not RFC 7208's 10 whatever was
+// asked; a report that does not know the limit names no number.
+func TestTextSPFLimit(t *testing.T) {
+	srv := startDNS(t)
+	src, err := message.Open(filepath.Join("testdata", "quarantine.eml"), message.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	m, err := src.Message(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name    string
+		lookups int // Options.Limits.SPF.Lookups
+		limit   int // the limit that applies
+		want    string
+	}{
+		{"the default", 0, 10, "  1 DNS lookup counted against the limit of 10, 0 void lookups\n"},
+		{"--spf-lookups 1", 1, 1, "  1 DNS lookup counted against the limit of 1, 0 void lookups\n"},
+		{"--spf-lookups 25", 25, 25, "  1 DNS lookup counted against the limit of 25, 0 void lookups\n"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			o := options(srv)
+			o.Limits.SPF.Lookups = c.lookups
+			rep, err := inspect.Inspect(t.Context(), m, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if lim, ok := rep.SPFLimits(); !ok || lim.Lookups != c.limit || lim.Voids != spf.DefaultVoids {
+				t.Errorf("SPFLimits() = %+v, %v; want lookups %d, voids %d", lim, ok, c.limit, spf.DefaultVoids)
+			}
+			out := string(report.Text(rep, report.TextOptions{Width: 200}))
+			if !strings.Contains(out, "\n"+c.want) {
+				t.Errorf("the SPF section lacks %q:\n%s", c.want, out)
+			}
+		})
+	}
+	t.Run("a report that does not know", func(t *testing.T) {
+		rep := &inspect.Report{Source: sourceWith("s"), SPF: spf.Result{Result: trace.Pass, Domain: "a.example", Identity: spf.MailFrom, Sender: "x@a.example", DNSLookups: 2}}
+		out := string(report.Text(rep, report.TextOptions{Width: 200}))
+		if want := "  2 DNS lookups counted against the lookup limit, 0 void lookups\n"; !strings.Contains(out, want) {
+			t.Errorf("the SPF section lacks %q:\n%s", want, out)
+		}
+	})
 }
