@@ -8,6 +8,8 @@ import (
 
 	"github.com/headercheck/headercheck/inspect"
 	"github.com/headercheck/headercheck/inspect/dkim"
+	"github.com/headercheck/headercheck/inspect/received"
+	"github.com/headercheck/headercheck/inspect/spf"
 	"github.com/headercheck/headercheck/inspect/trace"
 )
 
@@ -21,6 +23,28 @@ func pendingNode(path, title string) []node {
 	return []node{{path: path, title: title, pending: true, explain: "This check is still running: its DNS questions have not all been answered yet. The keys keep working meanwhile."}}
 }
 
+// spfWho names what SPF was checked for: the MAIL FROM address; the null
+// sender, which RFC 7208 §2.4 checks as postmaster@ the HELO name; or an
+// unknown MAIL FROM (no Return-Path), for which nothing was checked.
+func spfWho(r spf.Result, env received.Envelope) string {
+	switch {
+	case r.Identity == spf.HELO:
+		return "HELO " + orDash(r.Domain)
+	case env.DerivedFrom.MailFrom == "" && r.Sender == "" && r.Domain == "":
+		return "MAIL FROM unknown"
+	case env.MailFrom == "" && env.DerivedFrom.MailFrom != "":
+		if r.Domain == "" {
+			return "MAIL FROM <> (no HELO domain to check it as postmaster@HELO)"
+		}
+		checked := r.Sender
+		if checked == "" {
+			checked = "postmaster@" + r.Domain
+		}
+		return "MAIL FROM <> (checked as " + checked + ")"
+	}
+	return "MAIL FROM " + orDash(r.Sender)
+}
+
 // spfNodes are the SPF view: SPF for MAIL FROM, SPF for HELO, and the
 // reverse DNS of the same client.
 func spfNodes(rep *inspect.Report) []node {
@@ -29,11 +53,7 @@ func spfNodes(rep *inspect.Report) []node {
 		out = append(out, pendingNode("spf", "SPF")...)
 	} else {
 		r := rep.SPF
-		who := "MAIL FROM " + orDash(r.Sender)
-		if r.Identity == "helo" {
-			who = "HELO " + orDash(r.Domain) + " (the null sender)"
-		}
-		title := fmt.Sprintf("SPF for %s from %s", s(who), s(orDash(r.ClientIP)))
+		title := fmt.Sprintf("SPF for %s from %s", s(spfWho(r, rep.Chain.Envelope)), s(orDash(r.ClientIP)))
 		var det []string
 		if r.Record != "" {
 			det = append(det, "record of "+r.Domain+": "+r.Record)
@@ -41,7 +61,11 @@ func spfNodes(rep *inspect.Report) []node {
 		if r.Mechanism != "" {
 			det = append(det, "decided by "+r.Mechanism)
 		}
-		det = append(det, fmt.Sprintf("%d of 10 DNS lookups, %d of 2 void lookups", r.DNSLookups, r.VoidLookups))
+		if lim, ok := rep.SPFLimits(); ok {
+			det = append(det, fmt.Sprintf("%d of %d DNS lookups, %d of %d void lookups", r.DNSLookups, lim.Lookups, r.VoidLookups, lim.Voids))
+		} else {
+			det = append(det, fmt.Sprintf("%s, %s", plural(r.DNSLookups, "DNS lookup"), plural(r.VoidLookups, "void lookup")))
+		}
 		exp := r.Explanation
 		if r.Exp != "" {
 			exp += "\nThe domain's own explanation (exp=): " + r.Exp

@@ -1,0 +1,87 @@
+package tui
+
+import (
+	"bytes"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/headercheck/headercheck/inspect"
+	"github.com/headercheck/headercheck/inspect/message"
+	"github.com/headercheck/headercheck/inspect/spf"
+	"github.com/headercheck/headercheck/inspect/trace"
+)
+
+// TestSPFNodeTitle: the SPF view's first node says what SPF was checked
+// for, also when the MAIL FROM was the null sender (RFC 7208 §2.4: checked
+// as postmaster@HELO) or is not known (no Return-Path), and counts the
+// lookups against the limits that applied (--spf-lookups, --spf-voids),
+// not RFC 7208's 10 and 2 whatever was asked.
+func TestSPFNodeTitle(t *testing.T) {
+	raw, err := os.ReadFile("testdata/football.eml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	noReturnPath, _, ok := bytes.Cut(raw, []byte("\n"))
+	if !ok || !bytes.HasPrefix(noReturnPath, []byte("Return-Path:")) {
+		t.Fatal("football.eml no longer starts with its Return-Path")
+	}
+	noReturnPath = raw[len(noReturnPath)+1:]
+	cases := []struct {
+		name         string
+		raw          []byte
+		mailFrom     string // Options.MailFrom
+		lookups      int    // Options.Limits.SPF.Lookups
+		voids        int    // Options.Limits.SPF.Voids
+		title, count string
+	}{
+		{"an address", raw, "", 0, 0,
+			"SPF for MAIL FROM joe@football.example.com from 192.0.2.10", "of 10 DNS lookups, 0 of 2 void lookups"},
+		{"the null sender", raw, "<>", 0, 0,
+			"SPF for MAIL FROM <> (checked as postmaster@mail.football.example.com) from 192.0.2.10", "of 10 DNS lookups, 0 of 2 void lookups"},
+		{"an unknown MAIL FROM", noReturnPath, "", 0, 0,
+			"SPF for MAIL FROM unknown from 192.0.2.10", "0 of 10 DNS lookups, 0 of 2 void lookups"},
+		{"limits asked for", raw, "", 4, 1,
+			"SPF for MAIL FROM joe@football.example.com from 192.0.2.10", "of 4 DNS lookups, 0 of 1 void lookups"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			src, err := message.FromBytes(c.name, c.raw, message.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer src.Close()
+			m, err := src.Message(0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			o := snapshotOptions(t)
+			o.MailFrom = c.mailFrom
+			o.Limits.SPF.Lookups, o.Limits.SPF.Voids = c.lookups, c.voids
+			rep, err := inspect.Inspect(t.Context(), m, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			nodes := spfNodes(rep)
+			if len(nodes) == 0 {
+				t.Fatal("no SPF nodes")
+			}
+			if got := nodes[0].title; got != c.title {
+				t.Errorf("title = %q, want %q", got, c.title)
+			}
+			if got := nodes[0].detail; !strings.Contains(got, c.count) {
+				t.Errorf("detail = %q, want it to say %q", got, c.count)
+			}
+		})
+	}
+	t.Run("a report that does not know the limits", func(t *testing.T) {
+		// A partial report handed to OnUpdate does not carry the options.
+		rep := &inspect.Report{Done: []inspect.Check{inspect.CheckSPF}, SPF: spf.Result{Result: trace.Pass, Identity: spf.MailFrom, Sender: "a@b.example", Domain: "b.example", DNSLookups: 1}}
+		rep.Chain.Envelope.MailFrom = "a@b.example"
+		rep.Chain.Envelope.DerivedFrom.MailFrom = "Return-Path"
+		got := spfNodes(rep)[0].detail
+		if want := "1 DNS lookup, 0 void lookups"; !strings.Contains(got, want) || strings.Contains(got, " of ") {
+			t.Errorf("detail = %q, want %q and no limit", got, want)
+		}
+	})
+}
