@@ -43,6 +43,10 @@ import (
 // anything it cannot encode the same way makes it fall back to
 // encoding/json for the whole report.
 //
+// How to write each type is worked out once (a typeEnc: its fields, their
+// keys, which are [] when nil, and the typeEnc of each field), so writing a
+// report looks nothing up by type but the dynamic type of an interface.
+//
 // The Encoder checks itself: the first report it encodes is also encoded
 // with encoding/json, and if the two differ (a report type changed and the
 // Encoder was not told), it uses encoding/json from then on. A change costs
@@ -50,8 +54,11 @@ import (
 //
 // An Encoder is safe for concurrent use; a run makes one and shares it.
 type Encoder struct {
-	types   sync.Map // reflect.Type -> *structInfo
-	plans   sync.Map // reflect.Type -> *plan
+	mu      sync.Mutex // held while compiling typeEncs
+	encs    sync.Map   // reflect.Type -> *typeEnc, complete ones only
+	report  atomic.Pointer[typeEnc]
+	errObj  atomic.Pointer[typeEnc]
+	size    atomic.Int64 // the longest line so far: the next one's buffer
 	checked sync.Once
 	slow    atomic.Bool // the self-check failed: use encoding/json
 }
@@ -65,11 +72,17 @@ func (e *Encoder) JSON(rep *inspect.Report) ([]byte, error) {
 	if e.slow.Load() {
 		return JSON(rep)
 	}
-	b, err := e.appendReport(make([]byte, 0, 48<<10), rep)
+	// A buffer the last long line would have fitted in, so a report is
+	// written without growing it; 8 KiB to start, as an error line is short.
+	size := max(e.size.Load(), 8<<10)
+	b, err := e.appendReport(make([]byte, 0, size), rep)
 	if err != nil {
 		return JSON(rep)
 	}
 	b = append(b, '\n') // appendString made it terminal-safe already
+	if n := int64(len(b)) + int64(len(b))/8; n > size && n <= 1<<20 {
+		e.size.Store(n)
+	}
 	e.checked.Do(func() {
 		if want, err := JSON(rep); err == nil && !bytes.Equal(b, want) {
 			e.slow.Store(true)
@@ -120,7 +133,12 @@ type errorObject struct {
 
 func (e *Encoder) appendReport(b []byte, r *inspect.Report) ([]byte, error) {
 	if r.Error != "" {
-		return e.appendValue(b, reflect.ValueOf(errorObject{r.Source, r.Error}))
+		te := e.errObj.Load()
+		if te == nil {
+			te = e.compileRoot(reflect.TypeFor[errorObject](), false)
+			e.errObj.Store(te)
+		}
+		return e.appendValue(b, reflect.ValueOf(errorObject{r.Source, r.Error}), te)
 	}
 	at := ""
 	if !r.At.IsZero() {
@@ -133,8 +151,13 @@ func (e *Encoder) appendReport(b []byte, r *inspect.Report) ([]byte, error) {
 		BoundarySteps: r.Chain.Steps, AutoBoundary: r.Chain.AutoBoundary, Transit: r.Chain.Transit,
 		Receiving: r.Chain.Receiving, Origins: r.Chain.Origins, Steps: r.Steps,
 	}
-	// Every top-level list is [] when absent (inspect.Report.MarshalJSON).
-	return e.appendStruct(b, reflect.ValueOf(obj), nil, true)
+	te := e.report.Load()
+	if te == nil {
+		// Every top-level list is [] when absent (inspect.Report.MarshalJSON).
+		te = e.compileRoot(reflect.TypeFor[reportObject](), true)
+		e.report.Store(te)
+	}
+	return e.appendValue(b, reflect.ValueOf(&obj).Elem(), te)
 }
 
 // emptyLists names the fields that a type's own MarshalJSON writes as []
@@ -167,27 +190,120 @@ func emptyLists(t reflect.Type) ([]string, bool) {
 	return nil, false
 }
 
-type fieldInfo struct {
+// How a type is written, decided once per type.
+type how int
+
+const (
+	byKind      how = iota // by its kind: string, number, struct, list, ...
+	byMarshaler            // its own MarshalJSON, copied
+	byFallback             // encoding/json must do it
+)
+
+// typeEnc is how the Encoder writes one type.
+type typeEnc struct {
+	how    how
+	kind   reflect.Kind
+	bits   int        // floats
+	elem   *typeEnc   // slices, arrays, pointers
+	fields []fieldEnc // structs
+	err    error      // a struct encoding/json must write (embedding, options)
+}
+
+type fieldEnc struct {
 	index     int
 	key       string // `"name":`
 	omitEmpty bool
+	emptyList bool // nil is written [] (a map {}), as the type's MarshalJSON does
+	enc       *typeEnc
 }
 
-type structInfo struct {
-	fields []fieldInfo
-	err    error
-}
-
-func (e *Encoder) info(t reflect.Type) *structInfo {
-	if v, ok := e.types.Load(t); ok {
-		return v.(*structInfo)
+// typeOf returns the typeEnc of a dynamic type (behind an interface).
+func (e *Encoder) typeOf(t reflect.Type) *typeEnc {
+	if v, ok := e.encs.Load(t); ok {
+		return v.(*typeEnc)
 	}
-	si := &structInfo{}
+	return e.compileRoot(t, false)
+}
+
+// compileRoot compiles t and every type it reaches; all writes every nil
+// list field of t as [] (the report object).
+func (e *Encoder) compileRoot(t reflect.Type, all bool) *typeEnc {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	seen := map[reflect.Type]*typeEnc{}
+	var te *typeEnc
+	if all {
+		te = &typeEnc{how: byKind, kind: reflect.Struct}
+		e.compileStruct(te, t, nil, true, seen)
+	} else {
+		te = e.compile(t, seen)
+	}
+	// Publish only complete typeEncs: a type is in seen once it is filled
+	// in, recursion included, since the lock is held throughout.
+	for t, te := range seen {
+		e.encs.LoadOrStore(t, te)
+	}
+	return te
+}
+
+func (e *Encoder) compile(t reflect.Type, seen map[reflect.Type]*typeEnc) *typeEnc {
+	if v, ok := e.encs.Load(t); ok {
+		return v.(*typeEnc)
+	}
+	if te, ok := seen[t]; ok {
+		return te // a recursive type (a step's steps): filled in by the caller
+	}
+	te := &typeEnc{how: byKind, kind: t.Kind()}
+	seen[t] = te
+	marshaler, texter := reflect.TypeFor[json.Marshaler](), reflect.TypeFor[encoding.TextMarshaler]()
+	var lists []string
+	switch k := t.Kind(); {
+	case k == reflect.Pointer:
+		if t.Implements(marshaler) && !t.Elem().Implements(marshaler) {
+			te.how = byFallback // a pointer-receiver MarshalJSON
+		}
+	case k == reflect.Interface:
+	default:
+		if l, ok := emptyLists(t); ok {
+			lists = l
+		} else if t.Implements(marshaler) {
+			te.how = byMarshaler
+		} else if t.Implements(texter) {
+			te.how = byFallback
+		}
+	}
+	if te.how != byKind {
+		return te
+	}
+	switch t.Kind() {
+	case reflect.Float32, reflect.Float64:
+		te.bits = t.Bits()
+	case reflect.Pointer, reflect.Array:
+		te.elem = e.compile(t.Elem(), seen)
+	case reflect.Slice:
+		if t.Elem().Kind() == reflect.Uint8 {
+			te.how = byFallback // base64
+			return te
+		}
+		te.elem = e.compile(t.Elem(), seen)
+	case reflect.Map:
+		if k := t.Key(); k.Kind() != reflect.String || k.Implements(texter) {
+			te.how = byFallback
+			return te
+		}
+		te.elem = e.compile(t.Elem(), seen)
+	case reflect.Struct:
+		e.compileStruct(te, t, lists, false, seen)
+	}
+	return te
+}
+
+func (e *Encoder) compileStruct(te *typeEnc, t reflect.Type, lists []string, all bool, seen map[reflect.Type]*typeEnc) {
 	for i := range t.NumField() {
 		f := t.Field(i)
 		if f.Anonymous {
-			si.err = errFallback // embedding: encoding/json's rules are subtle
-			break
+			te.err = errFallback // embedding: encoding/json's rules are subtle
+			return
 		}
 		if !f.IsExported() {
 			continue
@@ -200,70 +316,26 @@ func (e *Encoder) info(t reflect.Type) *structInfo {
 		if name == "" {
 			name = f.Name
 		}
-		fi := fieldInfo{index: i, key: string(appendString(nil, name)) + ":"}
+		fe := fieldEnc{index: i, key: string(appendString(nil, name)) + ":"}
 		for o := range strings.SplitSeq(opts, ",") {
 			switch o {
 			case "omitempty":
-				fi.omitEmpty = true
-			case "", "omitzero":
-				if o == "omitzero" {
-					si.err = errFallback
-				}
+				fe.omitEmpty = true
+			case "":
 			default:
-				si.err = errFallback // ",string" and the like
+				te.err = errFallback // ",string", omitzero and the like
 			}
 		}
-		si.fields = append(si.fields, fi)
-	}
-	e.types.Store(t, si)
-	return si
-}
-
-// How a type is written, decided once per type.
-type how int
-
-const (
-	byKind      how = iota // by its kind: string, number, struct, list, ...
-	byLists                // a struct whose MarshalJSON only writes nil lists as []: done here
-	byMarshaler            // its own MarshalJSON, copied
-	byFallback             // encoding/json must do it
-)
-
-type plan struct {
-	how   how
-	lists []string // byLists: the fields written [] when nil
-}
-
-func (e *Encoder) plan(t reflect.Type) *plan {
-	if v, ok := e.plans.Load(t); ok {
-		return v.(*plan)
-	}
-	p := &plan{how: byKind}
-	marshaler, texter := reflect.TypeFor[json.Marshaler](), reflect.TypeFor[encoding.TextMarshaler]()
-	switch k := t.Kind(); {
-	case k == reflect.Pointer:
-		if t.Implements(marshaler) && !t.Elem().Implements(marshaler) {
-			p.how = byFallback // a pointer-receiver MarshalJSON
+		if k := f.Type.Kind(); (k == reflect.Slice || k == reflect.Map) && (all || slices.Contains(lists, f.Name)) {
+			fe.emptyList = true
 		}
-	case k == reflect.Interface:
-	default:
-		if lists, ok := emptyLists(t); ok {
-			p.how, p.lists = byLists, lists
-		} else if t.Implements(marshaler) {
-			p.how = byMarshaler
-		} else if t.Implements(texter) {
-			p.how = byFallback
-		}
+		fe.enc = e.compile(f.Type, seen)
+		te.fields = append(te.fields, fe)
 	}
-	e.plans.Store(t, p)
-	return p
 }
 
-func (e *Encoder) appendValue(b []byte, v reflect.Value) ([]byte, error) {
-	t := v.Type()
-	switch p := e.plan(t); p.how {
-	case byLists:
-		return e.appendStruct(b, v, p.lists, false)
+func (e *Encoder) appendValue(b []byte, v reflect.Value, te *typeEnc) ([]byte, error) {
+	switch te.how {
 	case byMarshaler:
 		out, err := v.Interface().(json.Marshaler).MarshalJSON()
 		if err != nil || !json.Valid(out) {
@@ -273,7 +345,7 @@ func (e *Encoder) appendValue(b []byte, v reflect.Value) ([]byte, error) {
 	case byFallback:
 		return b, errFallback
 	}
-	switch t.Kind() {
+	switch te.kind {
 	case reflect.String:
 		return appendString(b, v.String()), nil
 	case reflect.Bool:
@@ -283,51 +355,51 @@ func (e *Encoder) appendValue(b []byte, v reflect.Value) ([]byte, error) {
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		return strconv.AppendUint(b, v.Uint(), 10), nil
 	case reflect.Float64, reflect.Float32:
-		return appendFloat(b, v.Float(), t.Bits())
-	case reflect.Pointer, reflect.Interface:
+		return appendFloat(b, v.Float(), te.bits)
+	case reflect.Pointer:
 		if v.IsNil() {
 			return append(b, "null"...), nil
 		}
-		return e.appendValue(b, v.Elem())
+		return e.appendValue(b, v.Elem(), te.elem)
+	case reflect.Interface:
+		if v.IsNil() {
+			return append(b, "null"...), nil
+		}
+		ev := v.Elem()
+		return e.appendValue(b, ev, e.typeOf(ev.Type()))
 	case reflect.Struct:
-		return e.appendStruct(b, v, nil, false)
+		return e.appendStruct(b, v, te)
 	case reflect.Slice:
 		if v.IsNil() {
 			return append(b, "null"...), nil
 		}
-		if t.Elem().Kind() == reflect.Uint8 {
-			return b, errFallback // base64
-		}
-		return e.appendList(b, v)
+		return e.appendList(b, v, te.elem)
 	case reflect.Array:
-		return e.appendList(b, v)
+		return e.appendList(b, v, te.elem)
 	case reflect.Map:
 		if v.IsNil() {
 			return append(b, "null"...), nil
 		}
-		return e.appendMap(b, v)
+		return e.appendMap(b, v, te.elem)
 	}
 	return b, errFallback
 }
 
-func (e *Encoder) appendList(b []byte, v reflect.Value) ([]byte, error) {
+func (e *Encoder) appendList(b []byte, v reflect.Value, elem *typeEnc) ([]byte, error) {
 	b = append(b, '[')
 	var err error
 	for i := range v.Len() {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		if b, err = e.appendValue(b, v.Index(i)); err != nil {
+		if b, err = e.appendValue(b, v.Index(i), elem); err != nil {
 			return b, err
 		}
 	}
 	return append(b, ']'), nil
 }
 
-func (e *Encoder) appendMap(b []byte, v reflect.Value) ([]byte, error) {
-	if k := v.Type().Key(); k.Kind() != reflect.String || k.Implements(reflect.TypeFor[encoding.TextMarshaler]()) {
-		return b, errFallback
-	}
+func (e *Encoder) appendMap(b []byte, v reflect.Value, elem *typeEnc) ([]byte, error) {
 	keys := v.MapKeys()
 	slices.SortFunc(keys, func(a, c reflect.Value) int { return strings.Compare(a.String(), c.String()) })
 	b = append(b, '{')
@@ -338,26 +410,24 @@ func (e *Encoder) appendMap(b []byte, v reflect.Value) ([]byte, error) {
 		}
 		b = appendString(b, k.String())
 		b = append(b, ':')
-		if b, err = e.appendValue(b, v.MapIndex(k)); err != nil {
+		if b, err = e.appendValue(b, v.MapIndex(k), elem); err != nil {
 			return b, err
 		}
 	}
 	return append(b, '}'), nil
 }
 
-// appendStruct writes a struct; the fields named in lists (every field,
-// with all) are written [] (a map {}) when nil, as the type's MarshalJSON
-// would.
-func (e *Encoder) appendStruct(b []byte, v reflect.Value, lists []string, all bool) ([]byte, error) {
-	t := v.Type()
-	si := e.info(t)
-	if si.err != nil {
-		return b, si.err
+// appendStruct writes a struct; a field marked emptyList is written []
+// (a map {}) when nil, as the type's MarshalJSON would.
+func (e *Encoder) appendStruct(b []byte, v reflect.Value, te *typeEnc) ([]byte, error) {
+	if te.err != nil {
+		return b, te.err
 	}
 	b = append(b, '{')
 	first := true
 	var err error
-	for _, fi := range si.fields {
+	for i := range te.fields {
+		fi := &te.fields[i]
 		fv := v.Field(fi.index)
 		if fi.omitEmpty && isEmpty(fv) {
 			continue
@@ -367,15 +437,15 @@ func (e *Encoder) appendStruct(b []byte, v reflect.Value, lists []string, all bo
 		}
 		first = false
 		b = append(b, fi.key...)
-		if (fv.Kind() == reflect.Slice || fv.Kind() == reflect.Map) && fv.IsNil() && (all || slices.Contains(lists, t.Field(fi.index).Name)) {
-			if fv.Kind() == reflect.Map {
+		if fi.emptyList && fv.IsNil() {
+			if fi.enc.kind == reflect.Map {
 				b = append(b, "{}"...)
 			} else {
 				b = append(b, "[]"...)
 			}
 			continue
 		}
-		if b, err = e.appendValue(b, fv); err != nil {
+		if b, err = e.appendValue(b, fv, fi.enc); err != nil {
 			return b, err
 		}
 	}
@@ -426,6 +496,40 @@ func appendFloat(b []byte, f float64, bits int) ([]byte, error) {
 
 const hexDigits = "0123456789abcdef"
 
+// plainASCII marks the bytes appendString copies as they are: printable
+// ASCII but '"' and '\\'.
+var plainASCII = func() (t [256]bool) {
+	for c := 0x20; c < 0x7f; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// load8 packs s[0:8] little-endian; the compiler makes it one load.
+func load8(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// plain8 reports whether the 8 bytes packed in x are all plainASCII: none
+// below 0x20, none with the high bit set, none '"', '\\' or DEL. A byte is
+// zero after x^(c*ones) exactly where it was c, and (y-ones)&^y&highs is
+// non-zero exactly when some byte of y is zero (or, with 0x20*ones, below
+// 0x20); no false positive, so no escape is missed.
+func plain8(x uint64) bool {
+	less := (x - 0x20*ones) &^ x
+	q := x ^ ('"' * ones)
+	bs := x ^ ('\\' * ones)
+	del := x ^ (0x7f * ones)
+	return (less|x|(q-ones)&^q|(bs-ones)&^bs|(del-ones)&^del)&highs == 0
+}
+
 // appendString writes s as a JSON string as encoding/json does without
 // HTML escaping, made terminal-safe as safe.JSON does: '"' and '\' escaped,
 // \b \f \n \r \t by name, the other C0 controls and DEL as \u00XX, bytes
@@ -435,9 +539,17 @@ func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		// Most of a report is plain ASCII prose: skip it 8 bytes at a time
+		// and copy each safe run in one piece.
+		for i+8 <= len(s) && plain8(load8(s[i:i+8])) {
+			i += 8
+		}
+		if i >= len(s) {
+			break
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != 0x7f {
+			if plainASCII[c] {
 				i++
 				continue
 			}
