@@ -27,7 +27,8 @@ whether a receiver that follows DMARC delivers, quarantines or rejects it.
 
 Usage:
   headercheck [flags] [FILE | -]
-  headercheck spf --ip IP --sender ADDRESS [--helo NAME] [--dns ADDR | --dns-snapshot FILE] [--json]
+  headercheck spf --ip IP --sender ADDRESS [--helo NAME] [--json]
+                  [--dns ADDR | --dns-snapshot FILE]
 
 FILE is one message (.eml, LF or CRLF line ends) or an mbox of many; which one
 is found from the content, not the name. With - or no FILE, the message is

@@ -49,7 +49,8 @@ func spfExit(r trace.Result) int {
 	return spfExitPermError
 }
 
-const spfUsage = `Usage: headercheck spf --ip IP --sender ADDRESS [--helo NAME] [--dns ADDR | --dns-snapshot FILE] [--json]
+const spfUsage = `Usage: headercheck spf --ip IP --sender ADDRESS [--helo NAME] [--json]
+                       [--dns ADDR | --dns-snapshot FILE]
 
 Evaluate SPF (RFC 7208) for one SMTP client and sender, step by step: every
 term of the sender domain's record, every include and redirect, every DNS
