@@ -813,10 +813,12 @@ func (r *run) finish(ctx context.Context, rs *recorders, chain received.Chain, s
 // unknown MAIL FROM gives DMARC no SPF result at all, never the HELO
 // identity's.
 func dmarcSPF(s spf.Result, kind mailFromKind) dmarc.SPFResult {
-	switch kind {
-	case mailFromUnknown:
+	switch {
+	case kind == mailFromUnknown, s.ClientIP == "":
+		// With no client address SPF was not evaluated (its none says
+		// so): DMARC must not read it as "publishes no SPF record".
 		return dmarc.SPFResult{}
-	case mailFromNull:
+	case kind == mailFromNull:
 		return dmarc.SPFResult{Result: s.Result, Domain: s.Domain, Identity: string(spf.HELO)}
 	}
 	return dmarc.SPFResult{Result: s.Result, Domain: s.Domain, Identity: string(spf.MailFrom)}

@@ -76,6 +76,17 @@ var scenarios = []scenario{
 		story:  []string{"quarantine.example asks receivers to treat such mail as suspicious", "spam folder"},
 	},
 	{
+		// A saved draft or a Sent-folder copy: no Received header, so no
+		// client address, and SPF is not evaluated; DMARC must not read
+		// that as "publishes no SPF record".
+		name:        "no Received header: SPF not evaluated",
+		from:        "Alice <alice@aligned.example>",
+		returnPath:  "bounce@aligned.example",
+		disposition: inspect.Reject, dmarc: trace.Fail, spf: trace.None,
+		story:       []string{"SPF was not checked (the client that sent the message, or its MAIL FROM, is unknown)."},
+		notStory:    []string{"publishes no SPF record"},
+	},
+	{
 		name:        "no DMARC record delivers and says nothing vouches",
 		top:         spoofTop,
 		from:        "alice@nopolicy.example",

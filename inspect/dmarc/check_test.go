@@ -729,7 +729,7 @@ func TestStory(t *testing.T) {
 		{
 			name: "np",
 			in:   dmarc.Input{From: []string{"x@ghost.np.example"}},
-			want: "From says ghost.np.example. SPF was not checked. No DKIM signature is from ghost.np.example. ghost.np.example does not exist in the DNS, and np.example asks receivers to reject such mail from subdomains that do not exist, so a receiver that follows DMARC rejects it. A receiver that still follows RFC 7489 reaches a different answer (fail, policy none) and delivers it.",
+			want: "From says ghost.np.example. SPF was not checked (the client that sent the message, or its MAIL FROM, is unknown). No DKIM signature is from ghost.np.example. ghost.np.example does not exist in the DNS, and np.example asks receivers to reject such mail from subdomains that do not exist, so a receiver that follows DMARC rejects it. A receiver that still follows RFC 7489 reaches a different answer (fail, policy none) and delivers it.",
 		},
 		{
 			name: "no record",

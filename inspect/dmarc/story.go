@@ -51,7 +51,7 @@ func story(a Author, dec, oth Evaluation, differ bool) string {
 func spfSentence(e Evaluation) string {
 	f, x := e.spf, e.FromDomain
 	if !f.usable {
-		return "SPF was not checked."
+		return "SPF was not checked (the client that sent the message, or its MAIL FROM, is unknown)."
 	}
 	what := f.domain
 	switch f.result {

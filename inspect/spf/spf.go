@@ -181,7 +181,7 @@ func check(ctx context.Context, in Input, id Identity) Result {
 	case HELO:
 		domain = heloDomain
 		sender = "postmaster@" + heloDomain
-		input.Detail = fmt.Sprintf("client %s, HELO %s", res.ClientIP, shownHELO)
+		input.Detail = fmt.Sprintf("client %s, HELO %s", shownIP(res.ClientIP), shownHELO)
 		input.Explain = fmt.Sprintf("the HELO identity is checked: the domain is the HELO name %q and the sender is %s", helo, sender)
 		input.Ref = "RFC 7208 §2.3"
 	default:
@@ -189,7 +189,7 @@ func check(ctx context.Context, in Input, id Identity) Result {
 		if strings.HasPrefix(s, "<") && strings.HasSuffix(s, ">") {
 			s = s[1 : len(s)-1]
 		}
-		input.Detail = fmt.Sprintf("client %s, MAIL FROM <%s>, HELO %s", res.ClientIP, s, shownHELO)
+		input.Detail = fmt.Sprintf("client %s, MAIL FROM <%s>, HELO %s", shownIP(res.ClientIP), s, shownHELO)
 		local, dom := splitSender(s)
 		switch {
 		case s == "":
@@ -219,7 +219,7 @@ func check(ctx context.Context, in Input, id Identity) Result {
 		return res
 	}
 	if !ip.IsValid() {
-		return stop(trace.None, "Check the client address", "no valid client IP address was given, so there is nothing to authorise", "RFC 7208 §4.1")
+		return stop(trace.None, "Check the client address", "the address of the SMTP client that sent the message is not known (no Received header recorded one, and none was given), so SPF has nothing to authorise and was not evaluated; this says nothing about the domain's SPF record", "RFC 7208 §4.1")
 	}
 	if len(sender) > MaxInputLength || len(helo) > MaxInputLength || len(in.Receiver) > MaxInputLength {
 		return stop(trace.None, "Check the inputs", fmt.Sprintf("the sender or HELO name is longer than %d octets, which SMTP never carries, so it is not evaluated", MaxInputLength), "RFC 7208 §4.3")
@@ -269,6 +269,14 @@ func check(ctx context.Context, in Input, id Identity) Result {
 	res.Mechanism = o.term
 	res.Explanation = explain(o, domain, id, ip.String())
 	return res
+}
+
+// shownIP is the client address as a step shows it.
+func shownIP(s string) string {
+	if s == "" {
+		return "(unknown)"
+	}
+	return s
 }
 
 func orUnknown(s string) string {
