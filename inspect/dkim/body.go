@@ -38,12 +38,21 @@ type bodyEmitter struct {
 }
 
 func (e *bodyEmitter) emit(p []byte) {
-	if len(e.buf)+len(p) > cap(e.buf) {
-		e.flush()
-		if len(p) >= cap(e.buf)/2 {
-			e.out(p)
-			return
-		}
+	// The common case, small enough to be inlined into the loops below:
+	// a piece per run of text costs no call.
+	if len(e.buf)+len(p) <= cap(e.buf) {
+		e.buf = append(e.buf, p...)
+		return
+	}
+	e.emitFull(p)
+}
+
+// emitFull is emit when p does not fit in what is left of the buffer.
+func (e *bodyEmitter) emitFull(p []byte) {
+	e.flush()
+	if len(p) >= cap(e.buf)/2 {
+		e.out(p)
+		return
 	}
 	e.buf = append(e.buf, p...)
 }
