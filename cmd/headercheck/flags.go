@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/headercheck/headercheck/inspect/arc"
 	"io"
 	"net"
 	"net/netip"
@@ -82,7 +83,8 @@ Replay (DNS is asked as it is now; a snapshot replays a run offline):
                       default now
   --strict-dkim       treat DKIM signatures with l= as policy instead of a
                       warned pass
-  --trust-arc DOMAIN  trust ARC sealer DOMAIN (repeatable)
+  --trust-arc DOMAIN  trust ARC sealer DOMAIN and the names under it
+                      (repeatable; a public suffix such as com is refused)
   --dmarc STANDARD    rfc9989 (default) or rfc7489: which DMARC standard
                       decides the verdict; both are always shown
   --demo              the bundled teaching lessons instead of FILE, each
@@ -293,6 +295,9 @@ func parseFlags(args []string, e env) (*config, error) {
 	for _, d := range c.trustARC {
 		if err := domainName(d); err != nil {
 			return nil, fmt.Errorf("--trust-arc %s: %v", safe.Text(d), err)
+		}
+		if arc.IsPublicSuffix(d) {
+			return nil, fmt.Errorf("--trust-arc %s: a public suffix, under which anyone can register a domain; give the sealer's own domain (e.g. google.com)", safe.Text(d))
 		}
 	}
 	c.dmarc = strings.ToLower(c.dmarc)

@@ -145,6 +145,7 @@ func TestUsageErrors(t *testing.T) {
 		{"timeout zero", pipeEnv, []string{"--timeout", "0s", msg}, "headercheck: --timeout 0s: must be more than zero"},
 		{"timeout junk", pipeEnv, []string{"--timeout", "soon", msg}, `headercheck: invalid value "soon" for flag --timeout: parse error`},
 		{"trust-arc", pipeEnv, []string{"--trust-arc", "ex ample.org", msg}, "headercheck: --trust-arc ex ample.org: not a valid domain name"},
+		{"trust-arc public suffix", pipeEnv, []string{"--trust-arc", "co.uk", msg}, "headercheck: --trust-arc co.uk: a public suffix, under which anyone can register a domain"},
 		{"dmarc", pipeEnv, []string{"--dmarc", "rfc1234", msg}, "headercheck: --dmarc rfc1234: want rfc9989 or rfc7489"},
 		{"demo with a file", pipeEnv, []string{"--demo", msg}, "headercheck: --demo inspects the bundled lessons; it takes no FILE (got " + msg + ")"},
 		{"escape in a bad value", pipeEnv, []string{"--ip", "\x1b[2J", msg}, `headercheck: --ip \x1b[2J: not an IPv4 or IPv6 address`},

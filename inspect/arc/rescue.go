@@ -2,6 +2,7 @@ package arc
 
 import (
 	"fmt"
+	"golang.org/x/net/publicsuffix"
 	"strings"
 
 	"github.com/headercheck/headercheck/inspect/dkim"
@@ -71,16 +72,38 @@ func (r Result) Rescue(trusted []string) Rescue {
 		return decide(false, trace.None, "No ARC sealer is trusted (give --trust-arc DOMAIN), so the chain cannot change the verdict.")
 	}
 	var set *Set
+	var entry string
 	var names []string
 	for i := range r.Sets {
 		s := &r.Sets[i]
 		names = append(names, fmt.Sprintf("i=%d %s", s.Instance, s.Sealer))
-		if set == nil && trustedDomain(s.Sealer, trusted) {
-			set = s
+		if set != nil {
+			continue
 		}
+		if t, ok := trustedDomain(s.Sealer, trusted); ok {
+			set, entry = s, t
+		}
+	}
+	var ignored []string
+	for _, t := range trusted {
+		if t = strings.TrimSpace(t); t != "" && IsPublicSuffix(t) {
+			ignored = append(ignored, t)
+		}
+	}
+	if len(ignored) > 0 {
+		out.Steps = append(out.Steps, trace.Step{Title: "Trusted sealers that are public suffixes are ignored", Result: trace.Warn,
+			Detail:  strings.Join(ignored, ", "),
+			Explain: "a public suffix (such as com or co.uk) is where anyone registers a domain of their own, so trusting it would trust the ARC seal of any attacker with a domain under it; name the sealer's own domain instead",
+			Ref:     "RFC 8617 §9.4"})
 	}
 	if set == nil {
 		return decide(false, trace.None, "None of the sealers ("+strings.Join(names, ", ")+") is one you trust.")
+	}
+	if !strings.EqualFold(strings.TrimSuffix(set.Sealer, "."), entry) {
+		out.Steps = append(out.Steps, trace.Step{Title: "Trusted sealer " + set.Sealer, Result: trace.Info,
+			Detail:  fmt.Sprintf("i=%d %s is under %s, which you trust", set.Instance, set.Sealer, entry),
+			Explain: fmt.Sprintf("trusting %s trusts every sealer name under it, since the same organization runs them", entry),
+			Ref:     "RFC 8617 §7.2.1"})
 	}
 	out.Sealer, out.Instance = set.Sealer, set.Instance
 	if set.AAR == nil {
@@ -122,17 +145,32 @@ func (r Result) Rescue(trusted []string) Rescue {
 		set.Sealer, set.Instance, from, set.AAR.Summary))
 }
 
-// trustedDomain reports whether sealer is one of trusted or below one.
-func trustedDomain(sealer string, trusted []string) bool {
+// trustedDomain returns the entry of trusted that sealer is, or is below.
+// An entry that is a public suffix (com, co.uk) is never matched: anyone
+// can register a name under it, so "trusting" it would trust any attacker
+// who seals with a domain of their own.
+func trustedDomain(sealer string, trusted []string) (string, bool) {
 	sealer = strings.TrimSuffix(strings.ToLower(sealer), ".")
 	if sealer == "" {
-		return false
+		return "", false
 	}
 	for _, t := range trusted {
 		t = strings.TrimSuffix(strings.ToLower(strings.TrimSpace(t)), ".")
-		if t != "" && (sealer == t || strings.HasSuffix(sealer, "."+t)) {
-			return true
+		if t == "" || IsPublicSuffix(t) {
+			continue
+		}
+		if sealer == t || strings.HasSuffix(sealer, "."+t) {
+			return t, true
 		}
 	}
-	return false
+	return "", false
+}
+
+// IsPublicSuffix reports whether domain is a public suffix of the Public
+// Suffix List (com, co.uk, and unlisted top-level names such as example),
+// which cannot stand for one organization's sealers.
+func IsPublicSuffix(domain string) bool {
+	domain = strings.TrimSuffix(strings.ToLower(domain), ".")
+	ps, _ := publicsuffix.PublicSuffix(domain)
+	return ps == domain
 }

@@ -42,6 +42,11 @@ func TestRescue(t *testing.T) {
 		{"trusted sealer saw DMARC fail", chain, []string{"forwarder.example.net"}, false, "forwarder.example.net", "",
 			"forwarder.example.net (i=2), recorded neither DMARC pass nor an SPF or DKIM pass aligned with d1.example"},
 		{"a parent domain is trusted", chain, []string{"example.com"}, false, "mx.example.com", "", "mx.example.com (i=3)"},
+		// Anyone can register a name under a public suffix: trusting
+		// one would let any attacker's seal rescue a message.
+		{"a public suffix is never trusted", chain, []string{"org", "com"}, false, "", "",
+			"None of the sealers (i=1 lists.example.org, i=2 forwarder.example.net, i=3 mx.example.com) is one you trust."},
+		{"an unlisted top-level name is a public suffix too", chain, []string{"example.org", "net"}, true, "lists.example.org", "dmarc=pass", "lists.example.org (i=1)"},
 		{"case and trailing dot", chain, []string{"Lists.Example.ORG."}, true, "lists.example.org", "dmarc=pass", "lists.example.org"},
 		{"no sealer trusted", chain, []string{"nobody.example"}, false, "", "",
 			"None of the sealers (i=1 lists.example.org, i=2 forwarder.example.net, i=3 mx.example.com) is one you trust."},
@@ -67,6 +72,18 @@ func TestRescue(t *testing.T) {
 				t.Errorf("Rescues = %q, %v; want %q, %v", sealer, ok, c.sealer, c.ok)
 			}
 			checkSteps(t, got.Steps)
+			for _, tr := range c.trusted {
+				if arc.IsPublicSuffix(tr) && !hasStep(got.Steps, "Trusted sealers that are public suffixes are ignored") {
+					t.Errorf("%q is a public suffix, but no step says it was ignored: %+v", tr, got.Steps)
+				}
+			}
+			exact := false
+			for _, tr := range c.trusted {
+				exact = exact || strings.EqualFold(strings.TrimSuffix(tr, "."), got.Sealer)
+			}
+			if got.Sealer != "" && !exact && !hasStep(got.Steps, "Trusted sealer "+got.Sealer) {
+				t.Errorf("%s was trusted as a name under a trusted domain, but no step says so: %+v", got.Sealer, got.Steps)
+			}
 			for _, p := range textProblems("why", got.Why) {
 				t.Errorf("Why %q: %s", got.Why, p)
 			}
@@ -93,4 +110,13 @@ func TestRescueNeedsFromDomain(t *testing.T) {
 	if r.OK || !strings.Contains(r.Why, "without one From domain") {
 		t.Errorf("Rescue = %+v", r)
 	}
+}
+
+func hasStep(steps []trace.Step, title string) bool {
+	for _, st := range steps {
+		if st.Title == title {
+			return true
+		}
+	}
+	return false
 }
