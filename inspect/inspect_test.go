@@ -83,8 +83,8 @@ var scenarios = []scenario{
 		from:        "Alice <alice@aligned.example>",
 		returnPath:  "bounce@aligned.example",
 		disposition: inspect.Reject, dmarc: trace.Fail, spf: trace.None,
-		story:       []string{"SPF was not checked (the client that sent the message, or its MAIL FROM, is unknown)."},
-		notStory:    []string{"publishes no SPF record"},
+		story:    []string{"SPF was not checked (the client that sent the message, or its MAIL FROM, is unknown)."},
+		notStory: []string{"publishes no SPF record"},
 	},
 	{
 		name:        "no DMARC record delivers and says nothing vouches",
