@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -218,11 +219,29 @@ func TestAuthRes(t *testing.T) {
 		{name: "bounce", want: []string{"Authentication-Results: headercheck; iprev=pass policy.iprev=192.0.2.10; spf=pass smtp.mailfrom=<> smtp.helo=mta.aligned.example; dmarc=pass header.from=aligned.example policy.dmarc=reject"},
 			not:    []string{"postmaster@", `"<>"`},
 			parsed: []string{"iprev=pass", "spf=pass mailfrom=<> helo=mta.aligned.example", "dmarc=pass from=aligned.example"}},
-		{name: "notmail", want: []string{"Authentication-Results: headercheck; none"}},
+		// Not a message: "none" would say no method applied, so a
+		// comment says it was not inspected, in a few words.
+		{name: "notmail", want: []string{"Authentication-Results: headercheck; none (not inspected: not a mail message: no header field could be read; message 1 in testdata/notmail.eml)"},
+			not: []string{"colon"}},
+		// Every field ends with a comment naming its message, so the
+		// lines of an mbox can be paired with the messages.
+		{name: "paypal-lookalike", want: []string{"dmarc=fail header.from=paypal.example policy.dmarc=reject (message 1 in testdata/paypal-lookalike.eml, Message-ID <8f2c1@mailer.attacker.example>)"}},
+		// A failed signature's reason= is a few words, not the sentence
+		// of the report.
+		{name: "tampered, short reason", want: []string{`reason="body hash does not match"`}, not: []string{"copied from another message"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got := report.AuthRes(inspectFile(t, srv, c.name), "")
+			folded := report.AuthRes(inspectFile(t, srv, strings.TrimSuffix(strings.Fields(c.name)[0], ",")), "")
+			for i, l := range strings.Split(folded, "\n") {
+				if len(l) > 78 {
+					t.Errorf("line %d of the field is %d characters, want at most 78 (RFC 5322 §2.1.1):\n%s", i+1, len(l), folded)
+				}
+				if i > 0 && !strings.HasPrefix(l, " ") {
+					t.Errorf("continuation line %d does not start with white space (RFC 5322 §2.2.3):\n%s", i+1, folded)
+				}
+			}
+			got := unfold(folded)
 			for _, w := range c.want {
 				if !strings.Contains(got, w) {
 					t.Errorf("AuthRes() = %s\nwant it to contain %s", got, w)
@@ -270,6 +289,12 @@ func TestAuthRes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// unfold undoes folding as RFC 5322 §2.2.3 does, and closes up the
+// indent, so the field reads as the one line it stands for.
+func unfold(s string) string {
+	return regexp.MustCompile(`\n[ \t]+`).ReplaceAllString(s, " ")
 }
 
 func TestSummaryExitStatus(t *testing.T) {
