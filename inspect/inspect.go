@@ -106,6 +106,10 @@ type Options struct {
 	// same key, and parsing it is most of a cache hit's cost. nil parses
 	// each fetched record.
 	DKIMKeys *dkim.KeyCache
+	// Checks runs the checks a message starts beside each other (SPF,
+	// reverse DNS, ARC) on goroutines kept for the run; nil starts a
+	// goroutine for each. See Checks.
+	Checks *Checks
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// NowSource names where Now's time comes from when it is not the
@@ -583,6 +587,64 @@ func mailFromOf(env received.Envelope) mailFromKind {
 // envelopeChecks starts the checks that depend on the envelope (reverse
 // DNS, SPF for MAIL FROM and HELO) on wg and returns where their results
 // will be once wg is done.
+// Checks keeps goroutines that run the checks of a run's messages, so
+// their stacks, grown by the first message to the depth SPF and the others
+// need, are not grown again by copying for every message (a new goroutine
+// starts with a small stack: in an mbox run that copying cost as much as
+// the reverse DNS check). A run makes one (NewChecks), passes it to every
+// message through Options.Checks, and closes it at the end. When all of
+// its goroutines are busy a check gets a goroutine of its own, so a slow
+// DNS answer never holds up another check. It holds no result of a
+// message: only idle goroutines.
+type Checks struct {
+	jobs chan func()
+	wg   sync.WaitGroup
+	once sync.Once
+}
+
+// NewChecks starts n goroutines (at least 1) for the checks of a run.
+func NewChecks(n int) *Checks {
+	c := &Checks{jobs: make(chan func())}
+	for range max(n, 1) {
+		c.wg.Go(func() {
+			for f := range c.jobs {
+				f()
+			}
+		})
+	}
+	return c
+}
+
+// Close stops c's goroutines once the checks they run return. No message
+// may be inspected with c after Close.
+func (c *Checks) Close() {
+	if c == nil {
+		return
+	}
+	c.once.Do(func() { close(c.jobs) })
+	c.wg.Wait()
+}
+
+// goCheck runs f beside the caller, counted in wg: on an idle goroutine of
+// Options.Checks when there is one, else on a new goroutine.
+func (r *run) goCheck(wg *sync.WaitGroup, f func()) {
+	if c := r.opts.Checks; c != nil {
+		wg.Add(1)
+		job := func() {
+			defer wg.Done()
+			f()
+		}
+		select {
+		case c.jobs <- job:
+			return
+		default:
+			go job()
+			return
+		}
+	}
+	wg.Go(f)
+}
+
 func (r *run) envelopeChecks(ctx context.Context, wg *sync.WaitGroup, rs *recorders, chain received.Chain, at time.Time) (*spf.Result, **spf.Result) {
 	env := chain.Envelope
 	kind := mailFromOf(env)
@@ -600,7 +662,7 @@ func (r *run) envelopeChecks(ctx context.Context, wg *sync.WaitGroup, rs *record
 	}
 	mail := new(spf.Result)
 	helo := new(*spf.Result)
-	wg.Go(func() {
+	r.goCheck(wg, func() {
 		res := guard(r, CheckIPRev, func() iprev.Result {
 			return r.checkIPRev(ctx, rs.For(CheckIPRev), chain)
 		}, func(st trace.Step) iprev.Result {
@@ -617,7 +679,7 @@ func (r *run) envelopeChecks(ctx context.Context, wg *sync.WaitGroup, rs *record
 		res := *mail
 		r.done(CheckSPF, func(rep *Report) { rep.SPF = res })
 	} else {
-		wg.Go(func() {
+		r.goCheck(wg, func() {
 			in := in
 			in.Resolver = rs.For(CheckSPF)
 			// For the null sender Sender is "", which spf.Check
@@ -634,7 +696,7 @@ func (r *run) envelopeChecks(ctx context.Context, wg *sync.WaitGroup, rs *record
 		})
 	}
 	if kind != mailFromNull && heloIsDomain(env.HELO) {
-		wg.Go(func() {
+		r.goCheck(wg, func() {
 			in := in
 			in.Resolver = rs.For(CheckSPFHELO)
 			res := guard(r, CheckSPFHELO, func() spf.Result { return spf.CheckHELO(ctx, in) }, func(st trace.Step) spf.Result {
@@ -860,7 +922,7 @@ func (r *run) arcChecks(ctx context.Context, wg *sync.WaitGroup, rs *recorders, 
 		res := r.state.arc
 		r.done(CheckARC, func(rep *Report) { rep.ARC = res })
 	} else {
-		wg.Go(func() {
+		r.goCheck(wg, func() {
 			res := guard(r, CheckARC, func() arc.Result {
 				return arc.Verify(ctx, r.raw, arc.Options{Resolver: rs.For(CheckARC), Now: at})
 			}, func(st trace.Step) arc.Result {

@@ -164,6 +164,15 @@ func Run(ctx context.Context, src Source, opts Options, emit func(Result) error)
 	}
 	window = min(max(window, workers), total)
 
+	if opts.Inspect.Checks == nil {
+		// Goroutines for the checks of the run, whose stacks stay grown
+		// from one message to the next: up to four checks run beside
+		// each message's DKIM.
+		checks := inspect.NewChecks(4 * workers)
+		defer checks.Close()
+		opts.Inspect.Checks = checks
+	}
+
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
