@@ -108,18 +108,38 @@ func (c *Cache) Lookup(ctx context.Context, name string, qtype uint16) (*trace.Q
 		return c.r.Lookup(ctx, name, qtype) // not sendable; let the resolver say so in its own words
 	}
 	k := cacheKey{fq, qtype}
-	if v, ok := c.entries.Load(k); ok {
-		if e := v.(*cacheEntry); c.now().UnixNano() < e.expires {
-			q := new(trace.Query)
-			*q = e.q
-			return q, e.err
-		}
+	if q, err, ok := c.hit(k); ok {
+		return q, err
 	}
 	if err := ctx.Err(); err != nil {
 		q := &trace.Query{Name: fq, Type: TypeName(qtype), Answers: []string{}, Note: "not sent: " + cancelWords(err)}
 		return failed(q, fmt.Errorf("%w: %w", ErrTimeout, err))
 	}
 	return c.wait(ctx, k)
+}
+
+// hit returns a copy of the live answer cached for k, if there is one.
+func (c *Cache) hit(k cacheKey) (*trace.Query, error, bool) {
+	if v, ok := c.entries.Load(k); ok {
+		if e := v.(*cacheEntry); c.now().UnixNano() < e.expires {
+			q := new(trace.Query)
+			*q = e.q
+			return q, e.err, true
+		}
+	}
+	return nil, nil, false
+}
+
+// cached returns what Lookup would return for a live cached answer, and
+// false when Lookup would have to ask (or wait for) the resolver. A layer
+// in front (Budget) answers from it without the context a lookup on the
+// network needs.
+func (c *Cache) cached(name string, qtype uint16) (*trace.Query, error, bool) {
+	fq, err := Fqdn(name)
+	if err != nil {
+		return nil, nil, false
+	}
+	return c.hit(cacheKey{fq, qtype})
 }
 
 // wait joins the flight for k, starting it if there is none.
