@@ -46,15 +46,19 @@ func Text(rep *inspect.Report, o TextOptions) []byte {
 // styles paints the parts of a report; each is the identity without colour.
 type styles struct {
 	title, heading, label, dim func(string) string
-	result                     func(trace.Result, string) string
-	disposition                func(inspect.Disposition, string) string
+	// struck marks what a header claims that is not believed: struck
+	// through with colour (SGR 9), and only the words "not trusted"
+	// beside it in plain text, which has no way to strike.
+	struck      func(string) string
+	result      func(trace.Result, string) string
+	disposition func(inspect.Disposition, string) string
 }
 
 func newStyles(color bool) styles {
 	plain := func(s string) string { return s }
 	if !color {
 		return styles{
-			title: plain, heading: plain, label: plain, dim: plain,
+			title: plain, heading: plain, label: plain, dim: plain, struck: plain,
 			result:      func(_ trace.Result, s string) string { return s },
 			disposition: func(_ inspect.Disposition, s string) string { return s },
 		}
@@ -81,6 +85,7 @@ func newStyles(color bool) styles {
 		heading: render(lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("6"))),
 		label:   render(lipgloss.NewStyle().Bold(true)),
 		dim:     render(lipgloss.NewStyle().Faint(true)),
+		struck:  render(lipgloss.NewStyle().Strikethrough(true)),
 		result: func(r trace.Result, s string) string {
 			if st, ok := byResult[r]; ok {
 				return st.Render(s)
@@ -112,16 +117,45 @@ func (t *textWriter) para(first, indent, s string) {
 	wrap(&t.b, s, first, indent, t.o.Width)
 }
 
+// heading writes a section title. A title too long for the line goes on
+// at the left margin like its first line: the body of a section is
+// indented, so an indented continuation would read as the section's text.
 func (t *textWriter) heading(s string) {
 	t.b.WriteByte('\n')
-	t.styledLines(s, t.st.heading)
+	t.styledLines(s, "", t.st.heading)
 }
 
-// styledLines wraps s and styles each line after wrapping, so escape
-// sequences never count as width nor straddle a line break.
-func (t *textWriter) styledLines(s string, style func(string) string) {
+// claim writes untrusted text wrapped under a prefix like para, the
+// text struck through when trusted is false (issue 12: a header nobody
+// vouches for is shown struck through, its reason beside it). Only the
+// text is styled, after wrapping, so the prefixes stay plain and no
+// escape sequence straddles a line break.
+func (t *textWriter) claim(first, indent, s string, trusted bool) {
+	if trusted {
+		t.para(first, indent, s)
+		return
+	}
 	var hb strings.Builder
-	wrap(&hb, s, "", "   ", t.o.Width)
+	wrap(&hb, s, first, indent, t.o.Width)
+	for i, l := range strings.Split(strings.TrimSuffix(hb.String(), "\n"), "\n") {
+		pfx := indent
+		if i == 0 {
+			pfx = first
+		}
+		if strings.HasPrefix(l, pfx) && len(l) > len(pfx) {
+			l = pfx + t.st.struck(l[len(pfx):])
+		}
+		t.b.WriteString(l)
+		t.b.WriteByte('\n')
+	}
+}
+
+// styledLines wraps s with indent before each line after the first and
+// styles each line after wrapping, so escape sequences never count as
+// width nor straddle a line break.
+func (t *textWriter) styledLines(s, indent string, style func(string) string) {
+	var hb strings.Builder
+	wrap(&hb, s, "", indent, t.o.Width)
 	for _, l := range strings.Split(strings.TrimSuffix(hb.String(), "\n"), "\n") {
 		t.b.WriteString(style(l))
 		t.b.WriteByte('\n')
@@ -162,7 +196,7 @@ func (t *textWriter) title(rep *inspect.Report) {
 	} else if src.Index > 1 {
 		title = fmt.Sprintf("Message %d in %s", src.Index, title)
 	}
-	t.styledLines("== "+title+" ==", t.st.title)
+	t.styledLines("== "+title+" ==", "   ", t.st.title)
 	if rep.Error != "" {
 		return
 	}
@@ -190,8 +224,8 @@ func (t *textWriter) verdict(rep *inspect.Report) {
 	}
 	t.line(t.st.label("Verdict: "), t.st.disposition(v.Disposition, word), t.st.dim(verdictGloss(v.Disposition)))
 	t.para("  ", "  ", safe.Text(v.Reason))
-	if v.Story != "" && v.Story != v.Reason {
-		t.para("  ", "  ", safe.Text(v.Story))
+	if story := storyBeyond(v.Story, v.Reason, rep.DMARC); story != "" {
+		t.para("  ", "  ", safe.Text(story))
 	}
 	if v.TempError && !strings.Contains(v.Reason+v.Story, "retry") {
 		t.para("  ", "  ", "A temporary DNS error decided this: a receiver may instead defer the message and retry later.")
@@ -216,6 +250,23 @@ func (t *textWriter) verdict(rep *inspect.Report) {
 		t.line("  ", t.st.label("How the verdict was reached:"))
 		t.steps(v.Steps, "    ")
 	}
+}
+
+// storyBeyond is the verdict's story without what its reason already
+// said. Without a DMARC policy the reason says "X has no DMARC policy, so
+// DMARC decides nothing here" and the story ends "X publishes no usable
+// DMARC policy, so DMARC does not apply ...": the same fact twice, one
+// line apart. The story's sentence goes (both come from inspect and
+// inspect/dmarc; the JSON keeps both whole).
+func storyBeyond(story, reason string, d dmarc.Result) string {
+	if story == reason {
+		return ""
+	}
+	if d.Result == trace.None && d.FromDomain != "" && strings.Contains(reason, d.FromDomain+" has no DMARC policy") {
+		dup := d.FromDomain + " publishes no usable DMARC policy, so DMARC does not apply and the receiver decides by its own rules."
+		story = strings.Join(strings.Fields(strings.Replace(story, dup, "", 1)), " ")
+	}
+	return story
 }
 
 func verdictGloss(d inspect.Disposition) string {
@@ -624,7 +675,7 @@ func (t *textWriter) receivers(rep *inspect.Report) {
 		}
 		t.para("  "+t.st.label(safe.Text(r.Vendor))+" ", "    ", fmt.Sprintf("(%s, %s)", safe.Text(r.Header), trust))
 		if r.Summary != "" {
-			t.para("    ", "    ", safe.Text(r.Summary))
+			t.claim("    ", "    ", safe.Text(r.Summary), r.Trusted)
 		}
 		if r.Why != "" {
 			t.para("    not trusted: ", "      ", safe.Text(r.Why))
@@ -648,7 +699,7 @@ func (t *textWriter) receivers(rep *inspect.Report) {
 			if m := r.Meaning[k]; m != "" {
 				line += " — " + m
 			}
-			t.para("    ", "      ", safe.Text(line))
+			t.claim("    ", "      ", safe.Text(line), r.Trusted)
 		}
 	}
 }
@@ -692,10 +743,10 @@ func (t *textWriter) recorded(rep *inspect.Report) {
 			for _, p := range m.Props {
 				res += " " + p.Name + "=" + p.Value
 			}
-			t.para("      ", "        ", safe.Text(res))
+			t.claim("      ", "        ", safe.Text(res), h.Trusted)
 		}
 		if h.None {
-			t.para("      ", "        ", "none (the writer checked nothing)")
+			t.claim("      ", "        ", "none (the writer checked nothing)", h.Trusted)
 		}
 		if h.Problem != "" {
 			t.para("      "+t.st.result(trace.Warn, "!")+" ", "        ", safe.Text(h.Problem))

@@ -2,6 +2,7 @@ package report_test
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -283,4 +284,110 @@ func TestTextSPFLimit(t *testing.T) {
 			t.Errorf("the SPF section lacks %q:\n%s", want, out)
 		}
 	})
+}
+
+// TestTextNoDMARCOnce: without a DMARC policy the verdict's reason and its
+// story both said so, one line apart (exploratory use, K5); the text says
+// it once. A wrapped section title goes on at the left margin, not 3
+// columns in like the body of the section would.
+func TestTextNoDMARCOnce(t *testing.T) {
+	srv := startDNS(t)
+	path := filepath.Join(t.TempDir(), "nodmarc.eml")
+	msg := "Received: from mail.nodmarc.example (mail.nodmarc.example [192.0.2.77])\n" +
+		"\tby mx.receiver.example with ESMTPS id 1; Sun, 29 Nov 2026 10:00:00 +0000\n" +
+		"Return-Path: <news@nodmarc.example>\nFrom: news@nodmarc.example\nTo: bob@receiver.example\n" +
+		"Subject: no policy\nDate: Sun, 29 Nov 2026 09:59:58 +0000\nMessage-ID: <n1@nodmarc.example>\n\nbody\n"
+	if err := os.WriteFile(path, []byte(msg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	src, err := message.Open(path, message.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	m, err := src.Message(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := inspect.Inspect(t.Context(), m, options(srv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.DMARC.Result != trace.None {
+		t.Fatalf("DMARC result %s, want none (the zone has no _dmarc.nodmarc.example)", rep.DMARC.Result)
+	}
+	out := string(report.Text(rep, report.TextOptions{Width: 200}))
+	verdict := out[strings.Index(out, "Verdict:"):strings.Index(out, "How the verdict was reached")]
+	if n := strings.Count(verdict, "DMARC policy"); n != 1 {
+		t.Errorf("the Verdict block says \"DMARC policy\" %d times, want once:\n%s", n, verdict)
+	}
+	if !strings.Contains(verdict, "nodmarc.example has no DMARC policy") {
+		t.Errorf("the Verdict block lost the reason:\n%s", verdict)
+	}
+	narrow := string(report.Text(rep, report.TextOptions{Width: 40}))
+	lines := strings.Split(narrow, "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, "Received chain") {
+			if next := lines[i+1]; strings.HasPrefix(next, " ") {
+				t.Errorf("the wrapped title goes on indented:\n%s\n%s", l, next)
+			}
+		}
+	}
+}
+
+// TestTextStruck: with colour, what an untrusted receivers' header or
+// Authentication-Results claims is struck through (SGR 9) and the reason
+// beside it is not; a trusted one is never struck; plain text keeps the
+// words "not trusted" and has no escape at all (issue 12).
+func TestTextStruck(t *testing.T) {
+	recv := func(trusted bool) inspect.Receiver {
+		r := inspect.Receiver{Vendor: receivers.Microsoft, Header: "X-MS-Exchange-Organization-SCL", Trusted: trusted,
+			Summary: "Spam confidence level 5.", Fields: map[string]string{"SCL": "5"}, Keys: []string{"SCL"},
+			Meaning: map[string]string{"SCL": "spam"}}
+		if !trusted {
+			r.Why = "added before the message reached the receiver"
+		}
+		return r
+	}
+	ar := func(trusted bool) recorded.Header {
+		h := recorded.Header{Field: "Authentication-Results", AuthServID: "mx.forged.example", Trusted: trusted,
+			Results: []recorded.Method{{Method: "dmarc", Result: trace.Pass}}}
+		if !trusted {
+			h.Why = "written above the boundary: anyone could have written it"
+		}
+		return h
+	}
+	const strike = "\x1b[9m"
+	for _, trusted := range []bool{false, true} {
+		t.Run(map[bool]string{false: "not trusted", true: "trusted"}[trusted], func(t *testing.T) {
+			rep := &inspect.Report{Source: sourceWith("s"), Receivers: []inspect.Receiver{recv(trusted)},
+				Recorded: inspect.Recorded{AuthenticationResults: []recorded.Header{ar(trusted)}}}
+			out := string(report.Text(rep, report.TextOptions{Width: 100, Color: true}))
+			lines := map[string]string{}
+			for _, l := range strings.Split(out, "\n") {
+				for _, k := range []string{"Spam confidence level 5.", "SCL=5", "dmarc=pass", "added before", "anyone could"} {
+					if strings.Contains(ansi.Strip(l), k) {
+						lines[k] = l
+					}
+				}
+			}
+			for _, k := range []string{"Spam confidence level 5.", "SCL=5", "dmarc=pass"} {
+				if got := strings.Contains(lines[k], strike); got == trusted {
+					t.Errorf("line %q struck through: %v, want %v", lines[k], got, !trusted)
+				}
+			}
+			for _, k := range []string{"added before", "anyone could"} {
+				if strings.Contains(lines[k], strike) {
+					t.Errorf("the reason is struck through, want it plain to read: %q", lines[k])
+				}
+			}
+			plain := string(report.Text(rep, report.TextOptions{Width: 100}))
+			if strings.Contains(plain, "\x1b") {
+				t.Errorf("the plain report carries an escape sequence:\n%s", plain)
+			}
+			if !trusted && !strings.Contains(plain, "not trusted: added before") {
+				t.Errorf("the plain report lacks the words \"not trusted\" and the reason:\n%s", plain)
+			}
+		})
+	}
 }
