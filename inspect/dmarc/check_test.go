@@ -941,3 +941,33 @@ func TestDNSFailureWords(t *testing.T) {
 		t.Errorf("lookup step = %q / %q, want the timeout in words and that a retry may work", st.Detail, st.Explain)
 	}
 }
+
+// TestSnapshotMissing: a replayed snapshot that lacks _dmarc.<domain> is
+// said to lack it, not described as an outage that a retry may cure.
+func TestSnapshotMissing(t *testing.T) {
+	snap, err := dnsx.ParseSnapshot(strings.NewReader("other.example. TXT \"v=spf1 -all\"\n"), "case.dns")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := dmarc.Check(t.Context(), dmarc.Input{Resolver: snap, From: []string{"a@missing.example"}, SPF: spfFail("missing.example")})
+	if res.Result != trace.TempError {
+		t.Fatalf("result %s (%s), want temperror", res.Result, res.Reason)
+	}
+	var found bool
+	var walk func([]trace.Step)
+	walk = func(steps []trace.Step) {
+		for _, st := range steps {
+			if st.Title == "Look up _dmarc.missing.example" {
+				found = true
+				if !strings.Contains(st.Explain, "snapshot being replayed holds no answer") || strings.Contains(st.Explain, "asking again later") {
+					t.Errorf("step %q explains %q: want the snapshot named and no retry promised", st.Title, st.Explain)
+				}
+			}
+			walk(st.Steps)
+		}
+	}
+	walk(res.Steps)
+	if !found {
+		t.Errorf("no step looks up _dmarc.missing.example")
+	}
+}

@@ -293,6 +293,9 @@ func isUnder(d, ancestor string) bool {
 	return d == ancestor || strings.HasSuffix(d, "."+ancestor)
 }
 
+// missingWords is dnsWords for a question the replayed snapshot lacks.
+const missingWords = "the DNS snapshot holds no answer for this question"
+
 // lookupStep describes one _dmarc lookup for the trace.
 func lookupStep(l Lookup, ref string) trace.Step {
 	s := trace.Step{Title: "Look up _dmarc." + l.Domain, Result: trace.Info, Ref: ref, Query: l.Query}
@@ -301,6 +304,9 @@ func lookupStep(l Lookup, ref string) trace.Step {
 		s.Result = trace.TempError
 		s.Detail = "no usable answer: " + l.Err
 		s.Explain = "DNS gave no usable answer, so it is not known whether a DMARC record is published here. That is temporary: asking again later may work, which is why a receiver may defer the message and retry"
+		if l.Err == missingWords {
+			s.Explain = "the DNS snapshot being replayed holds no answer for this question, so the replay cannot tell whether a DMARC record is published here; it counts as a temporary error (temperror), as any lookup without an answer does. Replay against live DNS, or with a snapshot that holds the answer, to see the result"
+		}
 	case statePermErr:
 		s.Result = trace.PermError
 		s.Detail = "unusable answer: " + l.Err
@@ -408,7 +414,7 @@ func dnsWords(q *trace.Query, err error) string {
 	case rcode == trace.RcodeRefused || errors.Is(err, dnsx.ErrRefused):
 		return "the DNS server refused to answer (REFUSED)"
 	case rcode == trace.RcodeMissing || errors.Is(err, dnsx.ErrNotInSnapshot):
-		return "the DNS snapshot holds no answer for this question"
+		return missingWords
 	}
 	return "the DNS exchange failed (no server could be reached, or its reply was unusable)"
 }

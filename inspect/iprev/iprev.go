@@ -105,6 +105,11 @@ func Check(ctx context.Context, resolver dnsx.Resolver, ip netip.Addr, recordedR
 	case err != nil && dnsx.IsTemporary(err):
 		ptr.Result = trace.TempError
 		ptr.Detail = dnsWords(q, err)
+		if missing(q, err) {
+			ptr.Explain = fmt.Sprintf("The DNS snapshot being replayed holds no answer for the reverse DNS (PTR) lookup of %s, so this replay cannot tell which names it has; iprev is temperror, as for any lookup that got no answer. Replay against live DNS, or with a snapshot that holds this answer, to see the result.", res.IP)
+			res.Steps = append(res.Steps, ptr)
+			return res.finish(trace.TempError, fmt.Sprintf("the DNS snapshot holds no answer for the reverse lookup of %s, so the replay cannot tell", res.IP))
+		}
 		ptr.Explain = fmt.Sprintf("The reverse DNS (PTR) lookup of %s got no usable answer, so it is not known which names it has. That is temporary: a later attempt may give a result, so iprev is temperror, and a receiver that requires iprev answers with a temporary error so that the sender tries again later.", res.IP)
 		res.Steps = append(res.Steps, ptr)
 		return res.finish(trace.TempError, fmt.Sprintf("the reverse lookup of %s got no answer (%s); a later attempt may give a result", res.IP, dnsWords(q, err)))
@@ -131,7 +136,7 @@ func Check(ctx context.Context, resolver dnsx.Resolver, ip netip.Addr, recordedR
 	if ip.Is6() {
 		qtype, typeName = dns.TypeAAAA, "AAAA"
 	}
-	sawTemp := false
+	sawTemp, sawMissing := false, false
 	checked := 0
 	for i, name := range res.Names {
 		if i >= MaxNames {
@@ -150,6 +155,10 @@ func Check(ctx context.Context, resolver dnsx.Resolver, ip netip.Addr, recordedR
 			st.Result = trace.TempError
 			st.Detail = dnsWords(fq, ferr)
 			st.Explain = fmt.Sprintf("The lookup of %s got no usable answer, so it is not known whether it points back. That is temporary: a later attempt may give a result.", name)
+			if missing(fq, ferr) {
+				sawMissing = true
+				st.Explain = fmt.Sprintf("The DNS snapshot being replayed holds no answer for %s, so this replay cannot tell whether it points back. Replay against live DNS, or with a snapshot that holds this answer, to see the result.", name)
+			}
 		case ferr != nil:
 			st.Result = trace.Fail
 			st.Detail = dnsWords(fq, ferr)
@@ -191,6 +200,8 @@ func Check(ctx context.Context, resolver dnsx.Resolver, ip netip.Addr, recordedR
 	switch {
 	case len(res.Confirmed) > 0:
 		return res.finish(trace.Pass, fmt.Sprintf("%s, a name of %s, points back to it: the reverse and forward lookups agree", res.Confirmed[0], res.IP))
+	case sawTemp && sawMissing:
+		return res.finish(trace.TempError, fmt.Sprintf("no name of %s confirmed it, and the DNS snapshot holds no answer for a forward lookup, so the replay cannot tell", res.IP))
 	case sawTemp:
 		return res.finish(trace.TempError, fmt.Sprintf("no name of %s confirmed it, and a forward lookup failed for now; a later attempt may give a result", res.IP))
 	}
@@ -273,6 +284,13 @@ func rcode(q *trace.Query) string {
 
 // dnsWords says why a lookup got no usable answer, in words a student can
 // follow: the rcode and what it means, never Go error text.
+// missing reports whether a lookup failed only because the snapshot being
+// replayed lacks the question: nothing is temporary about that, and a
+// student must not read it as a DNS outage.
+func missing(q *trace.Query, err error) bool {
+	return errors.Is(err, dnsx.ErrNotInSnapshot) || rcode(q) == trace.RcodeMissing
+}
+
 func dnsWords(q *trace.Query, err error) string {
 	switch {
 	case errors.Is(err, dnsx.ErrBadName):

@@ -315,3 +315,34 @@ func TestStepWords(t *testing.T) {
 		})
 	}
 }
+
+// TestSnapshotMissing: replaying a snapshot that lacks a question is not a
+// DNS outage, and the steps must not tell a student "a later attempt may
+// give a result": they say the snapshot holds no answer.
+func TestSnapshotMissing(t *testing.T) {
+	snap, err := dnsx.ParseSnapshot(strings.NewReader(`
+7.2.0.192.in-addr.arpa. PTR mail.example.org.
+`), "case.dns")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name, ip, reason string
+		step             int
+	}{
+		{"no PTR answer", "192.0.2.8", "the DNS snapshot holds no answer for the reverse lookup of 192.0.2.8", 0},
+		{"no forward answer", "192.0.2.7", "the DNS snapshot holds no answer for a forward lookup", 1},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := iprev.Check(t.Context(), snap, netip.MustParseAddr(c.ip), "")
+			if got.Result != trace.TempError || !strings.Contains(got.Reason, c.reason) {
+				t.Errorf("Check = %s %q, want temperror saying %q", got.Result, got.Reason, c.reason)
+			}
+			st := got.Steps[c.step]
+			if !strings.Contains(st.Explain, "snapshot being replayed holds no answer") || strings.Contains(st.Explain, "later attempt") || strings.Contains(got.Reason, "later attempt") {
+				t.Errorf("step %q explains %q (reason %q): want the snapshot named and no retry promised", st.Title, st.Explain, got.Reason)
+			}
+		})
+	}
+}

@@ -64,6 +64,9 @@ func explain(o outcome, domain string, id Identity, ip string) string {
 	case trace.None:
 		return fmt.Sprintf("%s, so SPF says nothing about whether %s may send for %s; a receiver has no SPF information about the message (RFC 7208 §8.1).", capital(o.reason), ip, domain)
 	case trace.TempError:
+		if strings.Contains(o.reason, missingWords) {
+			return fmt.Sprintf("SPF for %s could not be finished: %s%s, so the replay cannot tell; live, a DNS failure here is a temporary error (4xx) that asks the sender to try again later (RFC 7208 §8.6). Replay against live DNS, or with a snapshot that holds the answer.", who, where(o, domain), o.reason)
+		}
 		return fmt.Sprintf("SPF for %s could not be finished: %s%s. This is a temporary DNS problem: a receiver answers with a temporary error (4xx), asking the sender to try again later (RFC 7208 §8.6).", who, where(o, domain), o.reason)
 	case trace.PermError:
 		return fmt.Sprintf("The SPF policy of %s cannot be used: %s%s. This is an error in the domain's DNS that its operator must fix; what a receiver does with it is its own policy (RFC 7208 §8.7).", domain, where(o, domain), o.reason)

@@ -162,7 +162,7 @@ func (e *evaluator) dnsError(st trace.Step, q *trace.Query, err error, pre []tra
 		return mechResult{err: trace.PermError, reason: reason, steps: append(pre, st)}
 	}
 	st.Result = trace.TempError
-	st.Explain = fmt.Sprintf("DNS gave no usable answer for the %s records of %s, so it is not known whether %s matches, and a DNS error inside a mechanism stops the whole check with temperror. %s", q.Type, strings.TrimSuffix(q.Name, "."), st.Title, retryWords)
+	st.Explain = fmt.Sprintf("DNS gave no usable answer for the %s records of %s, so it is not known whether %s matches, and a DNS error inside a mechanism stops the whole check with temperror. %s", q.Type, strings.TrimSuffix(q.Name, "."), st.Title, retry(q, err))
 	st.Ref = "RFC 7208 §5"
 	return mechResult{err: trace.TempError, reason: reason, steps: append(pre, st)}
 }

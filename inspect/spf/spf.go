@@ -406,14 +406,34 @@ func dnsWords(q *trace.Query, err error) string {
 	case rcode == trace.RcodeRefused || errors.Is(err, dnsx.ErrRefused):
 		return "the DNS server refused to answer: REFUSED"
 	case rcode == trace.RcodeMissing || errors.Is(err, dnsx.ErrNotInSnapshot):
-		return "the DNS snapshot holds no answer for it"
+		return missingWords
 	}
 	return "the DNS exchange failed: no server could be reached, or its reply was unusable"
 }
 
+// missingWords is dnsWords for a question the replayed snapshot lacks.
+const missingWords = "the DNS snapshot holds no answer for it"
+
 // retryWords is what a temporary DNS failure means for the message (RFC
 // 7208 §2.6.6, §8.6).
 const retryWords = "This is temporary: a receiver answers with a temporary error (4xx), asking the sender to try again later"
+
+// replayWords replace retryWords when the lookup failed only because the
+// DNS snapshot being replayed lacks the question: nothing is temporary
+// there, and a student must not read it as an outage.
+const replayWords = "Here the DNS snapshot being replayed simply lacks this answer, so the replay cannot finish; replay against live DNS, or with a snapshot that holds the answer, to see the result"
+
+// retry is retryWords, or replayWords for a question the snapshot lacks.
+func retry(q *trace.Query, err error) string {
+	if snapshotMissing(q, err) {
+		return replayWords
+	}
+	return retryWords
+}
+
+func snapshotMissing(q *trace.Query, err error) bool {
+	return errors.Is(err, dnsx.ErrNotInSnapshot) || (q != nil && q.Rcode == trace.RcodeMissing)
+}
 
 // checkHost is check_host() from record lookup on (RFC 7208 §4.4 - §4.7).
 // domain has been checked already: by domainProblem for the first call, by
@@ -445,7 +465,7 @@ func (e *evaluator) checkHost(domain string, wantExp bool) outcome {
 	case err != nil:
 		o.result, o.reason = trace.TempError, failure(q, err)
 		step.Detail = dnsWords(q, err)
-		step.Explain = fmt.Sprintf("DNS gave no usable answer for the TXT records of %s, so its SPF record could not be read, and a DNS error while fetching the record stops the SPF evaluation with temperror. %s", domain, retryWords)
+		step.Explain = fmt.Sprintf("DNS gave no usable answer for the TXT records of %s, so its SPF record could not be read, and a DNS error while fetching the record stops the SPF evaluation with temperror. %s", domain, retry(q, err))
 	case q.NXDomain():
 		o.result, o.reason = trace.None, fmt.Sprintf("the domain %s does not exist in DNS (NXDOMAIN)", domain)
 		step.Explain = o.reason + ", so it has no SPF record: none"
