@@ -971,3 +971,21 @@ func TestSnapshotMissing(t *testing.T) {
 		t.Errorf("no step looks up _dmarc.missing.example")
 	}
 }
+
+// TestCompareNoRecord: the comparison of the two standards says "no
+// policy" for a domain without a record, never "policy none", which would
+// read as a published p=none.
+func TestCompareNoRecord(t *testing.T) {
+	srv := dnstest.StartZone(t, "norecord.example. TXT \"v=spf1 -all\"\n")
+	res := dmarc.Check(t.Context(), dmarc.Input{Resolver: dnsx.NewClient(srv.Addr), From: []string{"a@norecord.example"}, SPF: spfFail("norecord.example")})
+	for _, st := range res.Steps {
+		if st.Title != "RFC 9989 and RFC 7489 compared" {
+			continue
+		}
+		if !strings.Contains(st.Detail, "RFC 9989: none, no policy,") || strings.Contains(st.Detail, "policy none") {
+			t.Errorf("compare detail %q: want \"none, no policy\" for both standards", st.Detail)
+		}
+		return
+	}
+	t.Errorf("no comparison step in %+v", res.Steps)
+}

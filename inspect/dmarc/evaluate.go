@@ -945,7 +945,7 @@ func compareStep(dec, oth Evaluation) (trace.Step, bool) {
 	if a.RecordDomain != b.RecordDomain {
 		diffs = append(diffs, fmt.Sprintf("the record used: %s under RFC 9989, %s under RFC 7489", recordAt(a.RecordDomain), recordAt(b.RecordDomain)))
 	}
-	st.Detail = fmt.Sprintf("RFC 9989: %s, policy %s, organizational domain %s, %s | RFC 7489: %s, policy %s, organizational domain %s, %s",
+	st.Detail = fmt.Sprintf("RFC 9989: %s, %s, organizational domain %s, %s | RFC 7489: %s, %s, organizational domain %s, %s",
 		a.Result, policyWord(a), orgWord(a), recordAt(a.RecordDomain), b.Result, policyWord(b), orgWord(b), recordAt(b.RecordDomain))
 	if len(diffs) == 0 {
 		st.Explain = "both standards reach the same answer"
@@ -959,10 +959,14 @@ func compareStep(dec, oth Evaluation) (trace.Step, bool) {
 // policyWord is the policy for the comparison: unknown when a DNS failure
 // kept the record from being read, rather than a "none" nobody asked for.
 func policyWord(e Evaluation) string {
-	if e.Result == trace.TempError && e.Record == "" {
-		return "unknown"
+	switch {
+	case e.Result == trace.TempError && e.Record == "":
+		return "policy unknown"
+	case e.Record == "":
+		// No record: "policy none" would read as a published p=none.
+		return "no policy"
 	}
-	return string(e.Policy)
+	return "policy " + string(e.Policy)
 }
 
 // orgWord is the Organizational Domain for the comparison: unknown when a
