@@ -8,6 +8,7 @@ import (
 
 	"github.com/headercheck/headercheck/inspect"
 	"github.com/headercheck/headercheck/inspect/dkim"
+	"github.com/headercheck/headercheck/inspect/dmarc"
 	"github.com/headercheck/headercheck/inspect/received"
 	"github.com/headercheck/headercheck/inspect/spf"
 	"github.com/headercheck/headercheck/inspect/trace"
@@ -191,7 +192,7 @@ func dmarcNodes(rep *inspect.Report) []node {
 		out = append(out, root("dmarc", title, d.Result, block(strings.Join(det, "\n")), block(exp), "RFC 9989 §5.3.5", d.Steps)...)
 		o := d.Other
 		if o.Standard != "" {
-			otitle := fmt.Sprintf("Under %s instead: %s", s(string(o.Standard)), s(orDash(string(o.Policy))))
+			otitle := otherTitle(o)
 			odet := fmt.Sprintf("organizational domain: %s\nrecord at: %s\npolicy: %s", o.OrgDomain, o.RecordDomain, o.Policy)
 			oexp := "The other DMARC standard, evaluated beside the one that decides, so the two can be compared."
 			if d.Differ {
@@ -224,6 +225,43 @@ func dmarcNodes(rep *inspect.Report) []node {
 		out = append(out, root("arc", title, a.Result, "", block(exp), "RFC 8617 §5.2", a.Steps)...)
 	}
 	return out
+}
+
+// otherTitle names the other standard's answer by its result first, then
+// the policy and what it does to the message: "Under RFC 7489 instead:
+// pass (policy reject, delivered)". The policy alone after the colon read
+// as that standard's verdict, "reject" for a message that passes
+// (exploratory use, C3).
+func otherTitle(o dmarc.Other) string {
+	name := string(o.Standard)
+	switch o.Standard {
+	case dmarc.RFC9989:
+		name = "RFC 9989"
+	case dmarc.RFC7489:
+		name = "RFC 7489"
+	}
+	res := orDash(string(o.Result))
+	var fate string
+	switch o.Result {
+	case trace.Pass:
+		fate = "delivered"
+	case trace.Fail:
+		switch o.Policy {
+		case dmarc.PolicyReject:
+			fate = "rejected"
+		case dmarc.PolicyQuarantine:
+			fate = "quarantined"
+		default:
+			fate = "delivered"
+		}
+	default:
+		fate = "DMARC decides nothing"
+	}
+	what := fate
+	if o.Policy != "" {
+		what = "policy " + string(o.Policy) + ", " + fate
+	}
+	return s(fmt.Sprintf("Under %s instead: %s (%s)", name, res, what))
 }
 
 func dispositionResult(d inspect.Disposition) trace.Result {

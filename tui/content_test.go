@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/headercheck/headercheck/inspect"
+	"github.com/headercheck/headercheck/inspect/dmarc"
 	"github.com/headercheck/headercheck/inspect/message"
 	"github.com/headercheck/headercheck/inspect/spf"
 	"github.com/headercheck/headercheck/inspect/trace"
@@ -84,4 +85,34 @@ func TestSPFNodeTitle(t *testing.T) {
 			t.Errorf("detail = %q, want %q and no limit", got, want)
 		}
 	})
+}
+
+// TestOtherTitle: the DMARC tree's node for the standard that did not
+// decide says its result first, then the policy and what it does to the
+// message, so "reject" is never read as that standard's verdict on a
+// message that passes (exploratory use, C3).
+func TestOtherTitle(t *testing.T) {
+	cases := []struct {
+		name string
+		o    dmarc.Other
+		want string
+	}{
+		{"pass under a reject policy", dmarc.Other{Standard: dmarc.RFC7489, Result: trace.Pass, Policy: dmarc.PolicyReject},
+			"Under RFC 7489 instead: pass (policy reject, delivered)"},
+		{"fail under reject", dmarc.Other{Standard: dmarc.RFC7489, Result: trace.Fail, Policy: dmarc.PolicyReject},
+			"Under RFC 7489 instead: fail (policy reject, rejected)"},
+		{"fail under quarantine", dmarc.Other{Standard: dmarc.RFC9989, Result: trace.Fail, Policy: dmarc.PolicyQuarantine},
+			"Under RFC 9989 instead: fail (policy quarantine, quarantined)"},
+		{"fail under none", dmarc.Other{Standard: dmarc.RFC7489, Result: trace.Fail, Policy: dmarc.PolicyNone},
+			"Under RFC 7489 instead: fail (policy none, delivered)"},
+		{"no record", dmarc.Other{Standard: dmarc.RFC7489, Result: trace.None},
+			"Under RFC 7489 instead: none (DMARC decides nothing)"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := otherTitle(c.o); got != c.want {
+				t.Errorf("otherTitle() = %q, want %q", got, c.want)
+			}
+		})
+	}
 }

@@ -256,6 +256,14 @@ func (m Model) where() where {
 }
 
 func (m Model) onKey(msg tea.KeyPressMsg) (Model, tea.Cmd, bool) {
+	if m.tooSmall() {
+		// The screen says only "make the window larger; q or ctrl+c
+		// quits": those keys quit whatever is behind it (a what-if form
+		// or a search field would take q as a letter), and the others
+		// do nothing the user cannot see (exploratory use, C7).
+		s := msg.String()
+		return m, nil, s == "q" || s == "ctrl+c"
+	}
 	k := m.keysHere()
 	if key.Matches(msg, k.Quit) {
 		return m, nil, true

@@ -562,3 +562,28 @@ func TestBrokenMessage(t *testing.T) {
 		t.Errorf("esc did not go back to the list")
 	}
 }
+
+// TestTooSmallQuits: the "window too small" screen says q or ctrl+c quits,
+// and they do, also with the what-if form open behind it, which would
+// otherwise take q as a letter (exploratory use, C7).
+func TestTooSmallQuits(t *testing.T) {
+	t.Parallel()
+	for _, k := range []string{"q", "ctrl+c"} {
+		t.Run(k, func(t *testing.T) {
+			t.Parallel()
+			hs := start(t, Config{Source: openSource(t, "football.eml"), Options: snapshotOptions(t)}, 100, 30)
+			hs.waitFor(t, "the verdict", finished)
+			hs.key("w")
+			if m := hs.model(t); !m.page.form.open {
+				t.Fatalf("w did not open the what-if form:\n%s", plain(m))
+			}
+			hs.tm.Send(tea.WindowSizeMsg{Width: 30, Height: 8})
+			m := hs.model(t)
+			if !strings.Contains(strings.Join(strings.Fields(plain(m)), " "), "(q or ctrl+c quits)") {
+				t.Errorf("the small screen does not say how to quit:\n%s", plain(m))
+			}
+			hs.key(k)
+			hs.tm.WaitFinished(t, teatestTimeout())
+		})
+	}
+}

@@ -78,8 +78,8 @@ func (m Model) Render() string {
 
 func (m Model) lines() []string {
 	w, h := m.width, m.height
-	if w < MinWidth || h < MinHeight {
-		t := fmt.Sprintf("headercheck needs a window of at least %d×%d characters; this one is %d×%d. Please make the window larger. (q quits)", MinWidth, MinHeight, w, h)
+	if m.tooSmall() {
+		t := fmt.Sprintf("headercheck needs a window of at least %d×%d characters; this one is %d×%d. Please make the window larger. (q or ctrl+c quits)", MinWidth, MinHeight, w, h)
 		return fit(wrap(t, max(w, 1)), w, h)
 	}
 	keys := m.keysHere()
@@ -103,6 +103,10 @@ func (m Model) lines() []string {
 	out = append(out, m.help.ShortHelpView(keys.ShortHelp()))
 	return fit(out, w, h)
 }
+
+// tooSmall reports whether the window is below the least size, where
+// only a request to make it larger is shown.
+func (m Model) tooSmall() bool { return m.width < MinWidth || m.height < MinHeight }
 
 func (m Model) listTitle() string {
 	n, done := len(m.list.entries), 0
