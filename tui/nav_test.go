@@ -584,6 +584,11 @@ func TestTooSmallQuits(t *testing.T) {
 			}
 			hs.key(k)
 			hs.tm.WaitFinished(t, teatestTimeout())
+			// The form's text field had focus: bubbles' cursor blink
+			// command is a goroutine that ends on its own after one
+			// blink (530 ms), and goleak would count it if the
+			// package's tests ended before.
+			time.Sleep(600 * time.Millisecond)
 		})
 	}
 }
