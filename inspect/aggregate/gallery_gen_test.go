@@ -237,7 +237,7 @@ Bank of Example Security Team
 ; The client that connected has no reverse DNS name.
 ;! zone 113.0.203.in-addr.arpa.
 
-;! nxdomain _dmarc.example.
+` + whatIfPTR("198.51.100.25", "mail.bank.example", "the bank's") + `;! nxdomain _dmarc.example.
 `}
 }
 
@@ -445,7 +445,7 @@ forward          TXT   "v=spf1 a -all"
 ` + ptr("192.0.2.80") + ` PTR forward.alumni.example.
 ;! zone 2.0.192.in-addr.arpa.
 
-;! nxdomain _dmarc.example.
+` + whatIfPTR("198.51.100.40", "mail.shop.example", "shop.example's") + `;! nxdomain _dmarc.example.
 `}
 }
 
@@ -544,7 +544,7 @@ mail             TXT   "v=spf1 a -all"
 ` + ptr("192.0.2.60") + ` PTR mail.lists.club.example.
 ;! zone 2.0.192.in-addr.arpa.
 
-;! nxdomain _dmarc.example.
+` + whatIfPTR("198.51.100.90", "mail.garden.example", "garden.example's") + `;! nxdomain _dmarc.example.
 `}
 }
 
@@ -585,7 +585,8 @@ hr               A     198.51.100.151
 ;! zone corp.example.
 
 ;! zone 113.0.203.in-addr.arpa.
-;! nxdomain _dmarc.example.
+
+` + whatIfPTR("198.51.100.150", "mail.corp.example", "corp.example's") + `;! nxdomain _dmarc.example.
 `}
 }
 
@@ -868,7 +869,7 @@ mail             TXT   "v=spf1 a -all"
 ` + ptr("203.0.113.77") + ` PTR mail.bulk-sender.example.
 ;! zone 113.0.203.in-addr.arpa.
 
-;! nxdomain _dmarc.example.
+` + whatIfPTR("198.51.100.110", "mail.airline.example", "airline.example's") + `;! nxdomain _dmarc.example.
 `}
 }
 
@@ -924,7 +925,7 @@ _dmarc           TXT   "v=DMARC1; p=none"
 ` + ptr("203.0.113.88") + ` PTR mail.attacker.example.
 ;! zone 113.0.203.in-addr.arpa.
 
-;! nxdomain _dmarc.example.
+` + whatIfPTR("198.51.100.25", "mail.bank.example", "the bank's") + `;! nxdomain _dmarc.example.
 `}
 }
 
@@ -958,4 +959,18 @@ $ORIGIN bank.example.
 ;! zone 100.51.198.in-addr.arpa.
 ;! nxdomain _dmarc.example.
 `}
+}
+
+// whatIfPTR is the reverse DNS of a lesson's legitimate sending server (its
+// mail A record is in the lesson already), so that a what-if replay from
+// that server (--ip, or w in the TUI) finds its name instead of an answer
+// missing from the snapshot; another address of the block has no name.
+func whatIfPTR(ip, host, owner string) string {
+	return `; Reverse DNS of ` + owner + ` outbound server, and the name back to it, so
+; a what-if replay from that server (--ip ` + ip + `, or w in the TUI)
+; finds its name instead of an answer missing from the snapshot.
+` + ptr(ip) + ` PTR ` + host + `.
+;! zone 100.51.198.in-addr.arpa.
+
+`
 }
