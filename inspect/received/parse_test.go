@@ -215,6 +215,10 @@ var corpusWant = map[string]want{
 	"amazon-ses-to-gmail": {helo: "a9-92.smtp-out.amazonses.com", rdns: "a9-92.smtp-out.amazonses.com.", ip: "54.240.9.92",
 		by: "mx.google.com", with: "ESMTPS", id: "s129-v6si3395022ywb.183.2018.05.21.06.37.15", forAddr: "linux-mm@kvack.org",
 		tls: "version=TLS1_2 cipher=ECDHE-RSA-AES128-SHA bits=128/128", time: "2018-05-21T13:37:15Z"},
+	"gmail-ipv6-by-http": {by: "2002:a05:6214:2f8a:b0:4bb:6e86:8303", with: "HTTP", time: "2022-11-08T12:25:52Z"},
+	"gmail-smtps": {helo: "mail-sor-f65.google.com", rdns: "mail-sor-f65.google.com.", ip: "209.85.220.65",
+		by: "mx.google.com", with: "SMTPS", id: "p126sor32640018qkd.106.2019.01.08.05.19.09", forAddr: "linux-mm@kvack.org",
+		comments: []string{"Google Transport Security"}, time: "2019-01-08T13:19:09Z"},
 	"squirrelmail-semicolon": {helo: "193.176.211.156", comments: []string{"SquirrelMail authenticated user tmcgee"},
 		by: "mail.southampton.k12.va.us", with: "HTTP", time: "2022-06-15T02:21:59Z"},
 }
