@@ -181,6 +181,16 @@ func Fqdn(name string) (string, error) {
 	if canonical(name) {
 		return name, nil // the common case, and the cache's hit path: no allocation
 	}
+	if n := len(name); n >= 1 && n <= 253 && name[n-1] != '.' && canonicalLabels(name) {
+		// As checks ask: lower case, without the root's dot. What the
+		// general path below would return, with one allocation.
+		return name + ".", nil
+	}
+	return fqdnSlow(name)
+}
+
+// fqdnSlow is Fqdn for any name: FuzzFqdnFast holds Fqdn's shortcuts to it.
+func fqdnSlow(name string) (string, error) {
 	name = strings.ToLower(dns.Fqdn(name))
 	if name == "." {
 		return name, nil
@@ -223,9 +233,12 @@ func emptyLabel(name string) bool {
 // the usual hostname characters: lowercase, absolute, no empty label, labels
 // of at most 63 octets and at most 253 characters before the root dot.
 func canonical(name string) bool {
-	if len(name) < 2 || len(name) > 254 || name[len(name)-1] != '.' {
-		return false
-	}
+	return len(name) >= 2 && len(name) <= 254 && name[len(name)-1] == '.' && canonicalLabels(name)
+}
+
+// canonicalLabels reports whether every label of name, absolute or not,
+// is 1 to 63 bytes of lower-case letters, digits, '-', '_' or '*'.
+func canonicalLabels(name string) bool {
 	label := 0
 	for i := 0; i < len(name); i++ {
 		c := name[i]
