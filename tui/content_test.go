@@ -2,13 +2,16 @@ package tui
 
 import (
 	"bytes"
+	"github.com/charmbracelet/x/ansi"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/headercheck/headercheck/inspect"
 	"github.com/headercheck/headercheck/inspect/dmarc"
 	"github.com/headercheck/headercheck/inspect/message"
+	"github.com/headercheck/headercheck/inspect/recorded"
 	"github.com/headercheck/headercheck/inspect/spf"
 	"github.com/headercheck/headercheck/inspect/trace"
 )
@@ -112,6 +115,57 @@ func TestOtherTitle(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			if got := otherTitle(c.o); got != c.want {
 				t.Errorf("otherTitle() = %q, want %q", got, c.want)
+			}
+		})
+	}
+}
+
+// TestOverviewUntrusted: in the Overview, what an untrusted
+// Authentication-Results or receivers' header claims is struck through
+// with "not trusted: why" beside it in plain text, a trusted one is not,
+// and each receivers' header shows its raw value and what each field
+// means, not only a summary (issue 12).
+func TestOverviewUntrusted(t *testing.T) {
+	st := NewStyles(true)
+	for _, trusted := range []bool{false, true} {
+		t.Run(map[bool]string{false: "not trusted", true: "trusted"}[trusted], func(t *testing.T) {
+			why := ""
+			if !trusted {
+				why = "added before the message reached the receiver"
+			}
+			rep := &inspect.Report{
+				Done: []inspect.Check{inspect.CheckRecorded, inspect.CheckReceivers},
+				Recorded: inspect.Recorded{AuthenticationResults: []recorded.Header{{Field: "Authentication-Results", AuthServID: "mx.forged.example",
+					Trusted: trusted, Why: why, Results: []recorded.Method{{Method: "dmarc", Result: trace.Pass}}}}},
+				Receivers: []inspect.Receiver{{Vendor: "Microsoft 365", Header: "X-MS-Exchange-Organization-SCL", Trusted: trusted, Why: why,
+					Summary: "Spam confidence level 1.", Raw: "1", Fields: map[string]string{"SCL": "1"}, Keys: []string{"SCL"},
+					Meaning: map[string]string{"SCL": "not spam"}}},
+			}
+			lines := overviewLines(rep, &st, "", 100, 100, nil)
+			find := func(sub string) string {
+				for _, l := range lines {
+					if strings.Contains(ansi.Strip(l), sub) {
+						return l
+					}
+				}
+				t.Fatalf("no line has %q:\n%s", sub, ansi.Strip(strings.Join(lines, "\n")))
+				return ""
+			}
+			// SGR 9, alone or after a colour: lipgloss writes it per
+			// character.
+			strike := regexp.MustCompile(`\x1b\[(?:[0-9;]*;)?9m`)
+			for _, sub := range []string{"dmarc=pass", "Spam confidence level 1.", "raw: 1", "SCL=1 — not spam"} {
+				l := find(sub)
+				if got := strike.MatchString(l); got == trusted {
+					t.Errorf("%q struck through: %v, want %v: %q", sub, got, !trusted, l)
+				}
+			}
+			text := ansi.Strip(strings.Join(lines, "\n"))
+			if n := strings.Count(text, "not trusted: added before the message reached the receiver"); n != map[bool]int{false: 2, true: 0}[trusted] {
+				t.Errorf("the reason is given %d times:\n%s", n, text)
+			}
+			if !trusted && strike.MatchString(find("not trusted: added")) {
+				t.Errorf("the reason is struck through, want it plain to read")
 			}
 		})
 	}

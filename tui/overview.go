@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/headercheck/headercheck/inspect"
@@ -87,10 +88,6 @@ func overviewLines(rep *inspect.Report, st *Styles, spin string, w, barW int, le
 		if len(rec.AuthenticationResults) > 0 {
 			head("What the receiving servers recorded")
 			for _, h := range rec.AuthenticationResults {
-				trust := "not trusted"
-				if h.Trusted {
-					trust = "trusted"
-				}
 				var res []string
 				for _, m := range h.Results {
 					res = append(res, m.Method+"="+string(m.Result))
@@ -98,11 +95,8 @@ func overviewLines(rep *inspect.Report, st *Styles, spin string, w, barW int, le
 				if h.None {
 					res = append(res, "none")
 				}
-				line := fmt.Sprintf("%s by %s (%s): %s", h.Field, orDash(h.AuthServID), trust, strings.Join(res, " "))
-				out = append(out, wrapIndent(s(line), "• ", 2, w)...)
-				if h.Why != "" {
-					out = append(out, wrapIndent(st.Muted.Render(s(h.Why)), "  ", 2, w)...)
-				}
+				who := fmt.Sprintf("%s by %s", h.Field, orDash(h.AuthServID))
+				out = append(out, claimLines(st, "• "+s(who)+": ", s(strings.Join(res, " ")), h.Trusted, s(h.Why), w)...)
 			}
 		}
 		if len(rec.Differences) > 0 {
@@ -116,12 +110,19 @@ func overviewLines(rep *inspect.Report, st *Styles, spin string, w, barW int, le
 	if done(rep, inspect.CheckReceivers) && len(rep.Receivers) > 0 {
 		head("The receivers' own verdict headers")
 		for _, r := range rep.Receivers {
-			trust := ""
-			if !r.Trusted {
-				trust = " (not trusted: it may have been written by the sender)"
+			out = append(out, claimLines(st, "• "+s(r.Vendor+", "+r.Header)+": ", s(r.Summary), r.Trusted, s(r.Why), w)...)
+			// The raw value beside what each of its fields means, as the
+			// text report and the JSON give them (issue 12).
+			if r.Raw != "" {
+				out = append(out, claimLines(st, "    raw: ", s(r.Raw), r.Trusted, "", w)...)
 			}
-			line := fmt.Sprintf("%s, %s%s: %s", r.Vendor, r.Header, trust, r.Summary)
-			out = append(out, wrapIndent(s(line), "• ", 2, w)...)
+			for _, k := range receiverKeys(r) {
+				line := k + "=" + r.Fields[k]
+				if m := r.Meaning[k]; m != "" {
+					line += " — " + m
+				}
+				out = append(out, claimLines(st, "    ", s(line), r.Trusted, "", w)...)
+			}
 		}
 	}
 	if rep != nil && len(rep.Steps) > 0 {
@@ -132,6 +133,60 @@ func overviewLines(rep *inspect.Report, st *Styles, spin string, w, barW int, le
 				line += ": " + stp.Detail
 			}
 			out = append(out, wrapIndent(s(line), "• ", 2, w)...)
+		}
+	}
+	return out
+}
+
+// claimLines lays out what a header claims under the prefix first
+// (already safe), struck through when it is not trusted and followed by
+// "not trusted: why" in plain text, so the reason can be read and the
+// claim cannot be mistaken for a fact (issue 12: untrusted headers shown
+// struck through with the reason). The strike is applied line by line
+// after wrapping, so no style straddles a line break.
+func claimLines(st *Styles, first, claim string, trusted bool, why string, w int) []string {
+	ind := 4
+	var out []string
+	head := ""
+	if width(first)+min(width(claim), 20) <= w {
+		// The claim starts on the prefix's line.
+		head = first
+		ind = min(width(first), max(w/3, 4))
+	} else {
+		out = append(out, strings.TrimRight(first, " "))
+	}
+	lines := wrap(claim, w-max(ind, width(head)))
+	for i, l := range lines {
+		p := strings.Repeat(" ", ind)
+		if i == 0 && head != "" {
+			p = padRight(head, ind)
+		}
+		if !trusted {
+			l = st.Struck.Render(l)
+		}
+		out = append(out, p+l)
+	}
+	if !trusted && why != "" {
+		out = append(out, wrapIndent("not trusted: "+why, "", ind, w)...)
+	}
+	return out
+}
+
+// receiverKeys are the keys of r.Fields in the order the receiver wrote
+// them, then any the order does not list, sorted.
+func receiverKeys(r inspect.Receiver) []string {
+	keys := slices.Clone(r.Keys)
+	var rest []string
+	for k := range r.Fields {
+		if !slices.Contains(keys, k) {
+			rest = append(rest, k)
+		}
+	}
+	slices.Sort(rest)
+	out := keys[:0]
+	for _, k := range append(keys, rest...) {
+		if _, ok := r.Fields[k]; ok {
+			out = append(out, k)
 		}
 	}
 	return out

@@ -27,6 +27,7 @@ type Styles struct {
 	Error    lipgloss.Style // a message that could not be inspected
 	Emph     lipgloss.Style // *emphasis* in a lesson's text
 	Code     lipgloss.Style // `code` in a lesson's text: a record, a header, a flag
+	Struck   lipgloss.Style // what an untrusted header claims (issue 12): struck through
 
 	Tab       lipgloss.Style // an inactive view in the tab bar
 	ActiveTab lipgloss.Style // the active view
@@ -58,6 +59,7 @@ func NewStyles(isDark bool) Styles {
 
 	s := Styles{IsDark: isDark}
 	s.Title = lipgloss.NewStyle().Bold(true).Foreground(fg)
+	s.Struck = lipgloss.NewStyle().Strikethrough(true).Foreground(grey)
 	s.Label = lipgloss.NewStyle().Foreground(grey)
 	s.Muted = lipgloss.NewStyle().Foreground(grey)
 	s.Text = lipgloss.NewStyle().Foreground(fg)
