@@ -5,6 +5,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -168,5 +169,53 @@ func TestOverviewUntrusted(t *testing.T) {
 				t.Errorf("the reason is struck through, want it plain to read")
 			}
 		})
+	}
+}
+
+// TestListVerdictFilterAndColumns: the list's filter matches the verdict
+// column of the messages inspected so far, any case (C4), and the rows
+// stay aligned when the number grows to 5 digits (K3).
+func TestListVerdictFilterAndColumns(t *testing.T) {
+	st := NewStyles(true)
+	keys := DefaultKeyMap()
+	l := newMsgList("big.mbox", 10001)
+	l.setFrame(&keys, &st, 100, 20, "")
+	for i := range l.entries {
+		l.entries[i].loaded = true
+		l.entries[i].sum.From = "a@example.org"
+	}
+	l.entries[3].state, l.entries[3].disp = inspected, inspect.Reject
+	l.entries[7].state, l.entries[7].disp = inspected, inspect.Deliver
+	l.entries[9].problem = "not a mail message"
+	cases := []struct {
+		filter string
+		want   []int
+	}{
+		{"REJECT", []int{3}},
+		{"reject", []int{3}},
+		{"deliver", []int{7}},
+		{"error", []int{9}},
+		{"quarantine", nil},
+	}
+	for _, c := range cases {
+		t.Run(c.filter, func(t *testing.T) {
+			l.filter = c.filter
+			got := l.refilter().shown
+			if !slices.Equal(got, c.want) {
+				t.Errorf("filter %q shows %v, want %v", c.filter, got, c.want)
+			}
+		})
+	}
+	l.filter = ""
+	l = l.refilter()
+	c := l.columns()
+	pos := func(r string) int { return strings.Index(ansi.Strip(r), "·") }
+	a, b := pos(l.row(-1, 9998, c)), pos(l.row(-1, 10000, c))
+	if a < 0 || a != b {
+		t.Errorf("the verdict column starts at %d in row 9999 and %d in row 10001:\n%s\n%s", a, b, ansi.Strip(l.row(-1, 9998, c)), ansi.Strip(l.row(-1, 10000, c)))
+	}
+	sel := l.row(l.sel, 0, c)
+	if !strings.HasPrefix(ansi.Strip(sel), "▶     1 ") {
+		t.Errorf("the selected row's number is not right-aligned in %d columns: %q", l.numW(), ansi.Strip(sel))
 	}
 }

@@ -81,7 +81,7 @@ type openMsg struct{ index int }
 func newMsgList(name string, n int) msgList {
 	in := textinput.New()
 	in.Prompt = "filter: "
-	in.Placeholder = "words in From or Subject"
+	in.Placeholder = "words in From or Subject, or a verdict"
 	in.CharLimit = 200
 	l := msgList{name: name, entries: make([]listEntry, n), input: in}
 	return l.refilter()
@@ -102,7 +102,16 @@ func (l msgList) refilter() msgList {
 			if !e.loaded {
 				continue
 			}
-			hay := strings.ToLower(e.lesson + " " + e.sum.From + " " + e.sum.Subject)
+			// The verdict column too, for the messages inspected so far:
+			// an abuse desk looks for the rejects (exploratory use, C4).
+			verdict := ""
+			switch {
+			case e.problem != "":
+				verdict = "error"
+			case e.state == inspected:
+				verdict = string(e.disp)
+			}
+			hay := strings.ToLower(e.lesson + " " + e.sum.From + " " + e.sum.Subject + " " + verdict)
 			ok := true
 			for _, w := range words {
 				if !strings.Contains(hay, w) {
@@ -232,6 +241,10 @@ func (l msgList) Update(msg tea.Msg) (msgList, tea.Cmd) {
 // badgeW is the width of the verdict column.
 const badgeW = 12
 
+// numW is the width of the number column: 4, or as many digits as the
+// last number has, so rows stay aligned past 9999 (K3).
+func (l msgList) numW() int { return max(4, len(fmt.Sprint(len(l.entries)))) }
+
 // columns are the widths of a row's text columns after its number and
 // badge; a zero width leaves the column out.
 type columns struct{ date, lesson, from, subj int }
@@ -241,7 +254,7 @@ type columns struct{ date, lesson, from, subj int }
 // they fit, since the title is what a student chooses by.
 func (l msgList) columns() columns {
 	const dateW = 10
-	rest := max(l.width-2-5-1-badgeW-1, 10)
+	rest := max(l.width-2-l.numW()-1-badgeW-1, 10)
 	if !l.lessons {
 		rest = max(rest-dateW-1, 10)
 		from := rest * 2 / 5
@@ -282,7 +295,7 @@ func (c columns) text(date, lesson, from, subj string) string {
 func (l msgList) View() []string {
 	st := l.styles
 	c := l.columns()
-	head := fmt.Sprintf("  %4s %s %s", "#", padRight("VERDICT", badgeW), c.text("DATE", "LESSON", "FROM", "SUBJECT"))
+	head := fmt.Sprintf("  %*s %s %s", l.numW(), "#", padRight("VERDICT", badgeW), c.text("DATE", "LESSON", "FROM", "SUBJECT"))
 	out := []string{st.Label.Render(cut(head, l.width))}
 	var rows []string
 	for r, i := range window(l.sc, l.shown) {
@@ -293,6 +306,7 @@ func (l msgList) View() []string {
 		if l.loadedTo < len(l.entries) {
 			t += fmt.Sprintf(" (%d of %d %ss read so far.)", l.loadedTo, len(l.entries), l.noun())
 		}
+		t += " A verdict matches only the " + l.noun() + "s inspected so far: they are inspected as they come into view."
 		rows = wrap(t, l.width)
 	}
 	out = append(out, fit(rows, l.width, l.bodyHeight())...)
@@ -340,8 +354,8 @@ func (l msgList) row(r, i int, c columns) string {
 	}
 	tail := c.text(date, s(e.lesson), from, subj)
 	if r == l.sel {
-		line := fmt.Sprintf("▶ %4d %s %s", i+1, padRight(plainBadge, badgeW), tail)
+		line := fmt.Sprintf("▶ %*d %s %s", l.numW(), i+1, padRight(plainBadge, badgeW), tail)
 		return st.Selected.Render(padRight(cut(line, l.width), l.width))
 	}
-	return fmt.Sprintf("  %4d %s %s", i+1, padRight(badge, badgeW), tail)
+	return fmt.Sprintf("  %*d %s %s", l.numW(), i+1, padRight(badge, badgeW), tail)
 }

@@ -115,7 +115,7 @@ func (m Model) listTitle() string {
 			done++
 		}
 	}
-	t := m.styles.Title.Render("headercheck") + "  " + s(m.list.name) + fmt.Sprintf(": %s, %d inspected", plural(n, m.list.noun()), done)
+	t := m.styles.Title.Render("headercheck") + "  " + s(m.list.name) + fmt.Sprintf(": %s, %d inspected as they come into view", plural(n, m.list.noun()), done)
 	if m.list.loadedTo < n {
 		t += fmt.Sprintf(", reading %d of %d", m.list.loadedTo, n)
 	}
