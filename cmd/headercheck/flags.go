@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -307,10 +308,30 @@ func parseFlags(args []string, e env) (*config, error) {
 	return c, nil
 }
 
+var badValue = regexp.MustCompile(`^invalid value "(.*)" for flag -([a-z-]+): (.*)$`)
+
 // dashDash rewrites the std flag package's messages, which show flags with
 // one dash, to the two-dash spelling of --help.
 func dashDash(err error) error {
 	s := err.Error()
+	// `invalid value "x" for flag -n: parse error` names neither what was
+	// wanted nor the flag as the user typed it.
+	if m := badValue.FindStringSubmatch(s); m != nil {
+		if m[3] != "parse error" && m[3] != "value out of range" {
+			// A flag of ours said what it wants; it may repeat the value.
+			return fmt.Errorf("--%s %s: %s", m[2], safe.Text(m[1]), safe.Text(strings.TrimPrefix(m[3], m[1]+": ")))
+		}
+		want := "a number"
+		switch m[2] {
+		case "timeout":
+			want = "a duration like 10s or 1m30s"
+		case "message":
+			want = "a message number (1 is the first)"
+		case "workers":
+			want = "a number of workers, 1 to 1024"
+		}
+		return fmt.Errorf("--%s %s: not %s", m[2], safe.Text(m[1]), want)
+	}
 	s = strings.Replace(s, "flag provided but not defined: -", "unknown flag --", 1)
 	s = strings.Replace(s, "flag needs an argument: -", "flag needs a value: --", 1)
 	s = strings.Replace(s, " for flag -", " for flag --", 1)
