@@ -74,6 +74,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/headercheck/headercheck/inspect/aggregate"
 	"net/netip"
 	"slices"
 	"strings"
@@ -414,7 +415,12 @@ func (rs *recorders) For(c Check) dnsx.Resolver {
 }
 
 // dnsOrder is the order in which the checks' exchanges are listed.
-var dnsOrder = []Check{CheckIPRev, CheckSPF, CheckSPFHELO, CheckDKIM, CheckARC, CheckDMARC}
+var dnsOrder = []Check{CheckIPRev, CheckSPF, CheckSPFHELO, CheckDKIM, CheckARC, CheckDMARC, checkReporting}
+
+// checkReporting keys the DNS of DMARC's reporting side (the external
+// destination check of RFC 9990 §4). It is not a check of its own in Done:
+// it runs with the verdict.
+const checkReporting Check = "reporting"
 
 // Queries lists the exchanges of every check in dnsOrder. A check that
 // did not ask this time (WhatIf reuses DKIM and ARC) lists those of the
@@ -855,12 +861,20 @@ func (r *run) finish(ctx context.Context, rs *recorders, chain received.Chain, s
 			Steps:       []trace.Step{st},
 		}
 	})
+	// The reporting side of DMARC needs the verdict (an ARC rescue shows
+	// in the aggregate record).
+	rp := guard(r, CheckVerdict, func() *aggregate.Result {
+		m := facts.aggregateMessage(v)
+		res := aggregate.Check(ctx, aggregate.Input{Report: &m, Resolver: rs.For(checkReporting)})
+		return &res
+	}, func(trace.Step) *aggregate.Result { return nil })
 	ranOut, ok := rs.budget.ranOut(r.opts.Timeout > 0)
 	if ok && v.TempError {
 		v.Story += fmt.Sprintf(" The DNS time budget of %s for this message ran out before every answer came; --timeout raises it.", rs.budget.Total)
 	}
 	r.done(CheckVerdict, func(rep *Report) {
 		rep.Verdict = v
+		rep.Reporting = rp
 		rep.DNS = rs.Queries(r.state.reused)
 		if ok {
 			rep.Steps = append(rep.Steps, ranOut)

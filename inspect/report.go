@@ -2,6 +2,7 @@ package inspect
 
 import (
 	"encoding/json"
+	"github.com/headercheck/headercheck/inspect/aggregate"
 	"time"
 
 	"github.com/headercheck/headercheck/inspect/arc"
@@ -45,6 +46,11 @@ type Report struct {
 	ARC       arc.Result       // arc: the ARC chain (RFC 8617)
 	Receivers []Receiver       // receivers: the receivers' own verdict headers
 	DNS       []trace.Query    // dns: every exchange this message caused, in the order asked
+	// Reporting is DMARC's reporting side for the message (RFC 9990): where
+	// the domain owner asks for reports, whether a receiver may send them
+	// there, and the aggregate-report record this message adds. nil when
+	// it could not be worked out. An addition: reporting.
+	Reporting *aggregate.Result
 
 	// Error is set only when the bytes are not a mail message at all or
 	// exceed a size limit; the other fields are then empty.
@@ -173,6 +179,7 @@ type reportJSON struct {
 	Receiving     []string          `json:"receiving_domains"`
 	Origins       []received.Origin `json:"origins"`
 	Steps         []trace.Step      `json:"steps"`
+	Reporting     *aggregate.Result `json:"reporting,omitempty"`
 }
 
 // SPFLimits returns the RFC 7208 §4.6.4 limits the SPF checks of r ran
@@ -241,6 +248,7 @@ func (r Report) MarshalJSON() ([]byte, error) {
 		Receiving:     orEmpty(r.Chain.Receiving),
 		Origins:       orEmpty(r.Chain.Origins),
 		Steps:         orEmpty(r.Steps),
+		Reporting:     r.Reporting,
 	})
 }
 

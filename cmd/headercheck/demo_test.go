@@ -119,7 +119,7 @@ func TestDemoFlags(t *testing.T) {
 		{"the Authentication-Results a receiver would write", []string{"--demo", "--format", "authres", "--message", "1"},
 			exitDeliver, "dkim=pass", ""},
 		{"the Authentication-Results of a message with an ARC chain", []string{"--demo", "--format", "authres", "--message", "6"},
-			exitReject, "policy.dmarc=reject; arc=pass\n", ""},
+			exitReject, "policy.dmarc=reject;\n    arc=pass", ""},
 		{"no such lesson", []string{"--demo", "--json", "--message", "99"},
 			exitUsage, "", "headercheck: --message 99: the demo has 13 lessons\nRun 'headercheck --help' for usage and examples.\n"},
 		{"a DNS server", []string{"--demo", "--json", "--dns", "192.0.2.53"},

@@ -69,7 +69,7 @@ func TestReportExitStatus(t *testing.T) {
 		{name: "every message broken", args: []string{"--json", allBroken}, code: 1, lines: 2},
 		{name: "one message of an mbox", args: []string{"--json", "--message", "3", mixed}, code: 3, lines: 1, want: []string{`"index":3,`}},
 		{name: "authres", args: []string{"--format", "authres", eml("aligned")}, code: 0, lines: -1,
-			want: []string{"Authentication-Results: headercheck; iprev=pass policy.iprev=192.0.2.10; spf=pass smtp.mailfrom=alice@aligned.example;"}},
+			want: []string{"Authentication-Results: headercheck;\n    iprev=pass policy.iprev=192.0.2.10;\n    spf=pass smtp.mailfrom=alice@aligned.example;", "(message 1 in "}},
 		{name: "usage: unknown format", args: []string{"--format", "xml", eml("aligned")}, code: 2, lines: -1, err: "--format xml: the only format is authres"},
 		{name: "usage: no workers", args: []string{"--workers", "0", "--json", eml("aligned")}, code: 2, lines: -1, err: "--workers 0"},
 		{name: "usage: message beyond the mbox", args: []string{"--json", "--message", "4", mixed}, code: 2, lines: -1, err: "has 3 messages"},

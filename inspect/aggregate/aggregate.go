@@ -9,10 +9,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/headercheck/headercheck/inspect"
 	"github.com/headercheck/headercheck/inspect/dkim"
 	"github.com/headercheck/headercheck/inspect/dmarc"
 	"github.com/headercheck/headercheck/inspect/dnsx"
+	"github.com/headercheck/headercheck/inspect/received"
+	"github.com/headercheck/headercheck/inspect/spf"
 	"github.com/headercheck/headercheck/inspect/trace"
 )
 
@@ -24,10 +25,25 @@ const Namespace = "urn:ietf:params:xml:ns:dmarc-2.0"
 // §3.1.3: "no more than 100 signatures for a given row").
 const MaxDKIM = 100
 
+// Message is what the inspection of one message found, as reporting needs
+// it (inspect.Report.AggregateMessage makes one). It is plain data, so
+// that package inspect can run Check itself and put the result in its
+// report.
+type Message struct {
+	At    time.Time      // the moment the checks were evaluated as of
+	Chain received.Chain // the Received walk: boundary, envelope, receiving side
+	SPF   spf.Result     // the MAIL FROM identity (HELO for the null sender)
+	DKIM  []dkim.Signature
+	DMARC dmarc.Result
+	// DecidedBy is the verdict's decided_by ("arc" when a trusted ARC
+	// sealer's record decided), and ARC the verdict's arc: which sealer.
+	DecidedBy, ARC string
+}
+
 // Input is what Check needs.
 type Input struct {
-	// Report is the inspected message.
-	Report *inspect.Report
+	// Report is the inspected message; nil makes no report.
+	Report *Message
 	// Resolver answers the external destination checks (RFC 9990 §4);
 	// nil leaves external destinations unverified. Give it the run's
 	// resolver, or the snapshot the report was replayed from.
@@ -246,7 +262,7 @@ type failures struct {
 	dkimFailed, spfFailed   bool // a failed evaluation, aligned or not
 }
 
-func failuresOf(rep *inspect.Report, ev dmarc.Evaluation) failures {
+func failuresOf(rep *Message, ev dmarc.Evaluation) failures {
 	f := failures{spfAligned: ev.SPFAligned, dkimAligned: ev.DKIMAligned, spfFailed: rep.SPF.Result == trace.Fail}
 	for _, s := range rep.DKIM {
 		if s.Result == trace.Fail {
@@ -292,7 +308,7 @@ func (f failures) wanted(fo string) (bool, string) {
 }
 
 // build makes the aggregate report with this message's record.
-func build(rep *inspect.Report, ev dmarc.Evaluation, rec dmarc.Record, rq Requests, in Input) (*Feedback, []trace.Step) {
+func build(rep *Message, ev dmarc.Evaluation, rec dmarc.Record, rq Requests, in Input) (*Feedback, []trace.Step) {
 	receiver := receiverDomain(rep)
 	org := orWord(in.OrgName, receiver)
 	email := orWord(in.Email, "dmarc-reports@"+receiver)
@@ -378,7 +394,7 @@ func discoveryWords(m string) string {
 }
 
 // record is the <record> this message adds, with steps explaining it.
-func record(rep *inspect.Report, ev dmarc.Evaluation) (Record, []trace.Step) {
+func record(rep *Message, ev dmarc.Evaluation) (Record, []trace.Step) {
 	var r Record
 	r.Row.SourceIP = rep.Chain.Envelope.ClientIP
 	r.Row.Count = 1
@@ -466,7 +482,7 @@ func record(rep *inspect.Report, ev dmarc.Evaluation) (Record, []trace.Step) {
 
 // disposition is policy_evaluated's disposition and the reasons when it
 // is not what the policy asks (RFC 9990 §3.1.1.9, §3.1.6).
-func disposition(rep *inspect.Report, ev dmarc.Evaluation) (string, []Reason) {
+func disposition(rep *Message, ev dmarc.Evaluation) (string, []Reason) {
 	enforcing := ev.Requested == dmarc.PolicyQuarantine || ev.Requested == dmarc.PolicyReject
 	if ev.Result == trace.Pass {
 		if enforcing {
@@ -474,10 +490,10 @@ func disposition(rep *inspect.Report, ev dmarc.Evaluation) (string, []Reason) {
 		}
 		return "none", nil
 	}
-	if rep.Verdict.DecidedBy == "arc" {
+	if rep.DecidedBy == "arc" {
 		c := "an intact ARC chain from a sealer this receiver trusts vouches for the message"
-		if rep.Verdict.ARC != "" {
-			c = rep.Verdict.ARC
+		if rep.ARC != "" {
+			c = rep.ARC
 		}
 		return "none", []Reason{{Type: "trusted_forwarder", Comment: c}}
 	}
@@ -587,7 +603,7 @@ func domainOf(addr string) string {
 
 // receiverDomain names the receiving side: the organisation the Received
 // walk took as it, else the boundary hop's server.
-func receiverDomain(rep *inspect.Report) string {
+func receiverDomain(rep *Message) string {
 	if len(rep.Chain.Receiving) > 0 && rep.Chain.Receiving[0] != "" {
 		return rep.Chain.Receiving[0]
 	}
@@ -598,7 +614,7 @@ func receiverDomain(rep *inspect.Report) string {
 }
 
 // deliveryDay is the start of the UTC day the message was delivered on.
-func deliveryDay(rep *inspect.Report) time.Time {
+func deliveryDay(rep *Message) time.Time {
 	t := rep.At
 	if b := rep.Chain.Boundary; b >= 0 && b < len(rep.Chain.Hops) && !rep.Chain.Hops[b].At.IsZero() {
 		t = rep.Chain.Hops[b].At

@@ -101,7 +101,7 @@ func TestGalleryReports(t *testing.T) {
 		t.Run(c.lesson, func(t *testing.T) {
 			l := lesson(t, c.lesson)
 			rep := replay(t, l, inspect.Options{})
-			res := aggregate.Check(t.Context(), aggregate.Input{Report: rep, Resolver: snapshotOf(t, l)})
+			res := aggregate.Check(t.Context(), aggregate.Input{Report: rep.AggregateMessage(), Resolver: snapshotOf(t, l)})
 			if got := row(res.Feedback); got != c.row {
 				t.Errorf("row = %q, want %q", got, c.row)
 			}
@@ -233,7 +233,7 @@ func TestDestinations(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			rep, snap := variant(t, "01-aligned", bankRecord, c.record, c.extra, inspect.Options{})
-			res := aggregate.Check(t.Context(), aggregate.Input{Report: rep, Resolver: snap})
+			res := aggregate.Check(t.Context(), aggregate.Input{Report: rep.AggregateMessage(), Resolver: snap})
 			if !res.Applies {
 				t.Fatalf("Applies = false: %+v", res.Steps)
 			}
@@ -270,7 +270,7 @@ func TestDestinations(t *testing.T) {
 // verified and nothing is sent to it.
 func TestNoResolver(t *testing.T) {
 	rep, _ := variant(t, "01-aligned", bankRecord, `_dmarc TXT "v=DMARC1; p=reject; rua=mailto:d@reports.vendor.example"`, "", inspect.Options{})
-	res := aggregate.Check(t.Context(), aggregate.Input{Report: rep})
+	res := aggregate.Check(t.Context(), aggregate.Input{Report: rep.AggregateMessage()})
 	if got, want := results(res.Requests.Aggregate), []string{"none d@reports.vendor.example"}; !slices.Equal(got, want) {
 		t.Errorf("rua = %q, want %q", got, want)
 	}
@@ -308,7 +308,7 @@ func TestReasons(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			rep, snap := variant(t, c.lesson, c.from, c.to, "", c.opts)
-			res := aggregate.Check(t.Context(), aggregate.Input{Report: rep, Resolver: snap})
+			res := aggregate.Check(t.Context(), aggregate.Input{Report: rep.AggregateMessage(), Resolver: snap})
 			if got := row(res.Feedback); got != c.want {
 				t.Errorf("row = %q, want %q", got, c.want)
 			}
@@ -344,7 +344,7 @@ func TestPolicyPublished(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			rep, snap := variant(t, "01-aligned", bankRecord, c.record, "", inspect.Options{Standard: c.std})
-			res := aggregate.Check(t.Context(), aggregate.Input{Report: rep, Resolver: snap})
+			res := aggregate.Check(t.Context(), aggregate.Input{Report: rep.AggregateMessage(), Resolver: snap})
 			if res.Feedback == nil {
 				t.Fatalf("no report: %+v", res.Steps)
 			}
@@ -367,7 +367,7 @@ func TestNotApplied(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			rep, snap := variant(t, "01-aligned", bankRecord, c.record, "", inspect.Options{})
-			res := aggregate.Check(t.Context(), aggregate.Input{Report: rep, Resolver: snap})
+			res := aggregate.Check(t.Context(), aggregate.Input{Report: rep.AggregateMessage(), Resolver: snap})
 			if res.Applies || res.Feedback != nil || res.Sent {
 				t.Errorf("Check = applies %v, feedback %v, sent %v; want no report", res.Applies, res.Feedback != nil, res.Sent)
 			}
@@ -384,7 +384,7 @@ func TestNotApplied(t *testing.T) {
 func TestReportIdentity(t *testing.T) {
 	l := lesson(t, "02-exact-spoof")
 	rep := replay(t, l, inspect.Options{})
-	res := aggregate.Check(t.Context(), aggregate.Input{Report: rep, Resolver: snapshotOf(t, l), OrgName: "Campus IT", Email: "postmaster@campus.example"})
+	res := aggregate.Check(t.Context(), aggregate.Input{Report: rep.AggregateMessage(), Resolver: snapshotOf(t, l), OrgName: "Campus IT", Email: "postmaster@campus.example"})
 	fb := res.Feedback
 	want := aggregate.ReportMetadata{
 		OrgName:   "Campus IT",
@@ -468,7 +468,7 @@ func TestEnvelopeFrom(t *testing.T) {
 			var opts inspect.Options
 			c.edit(&l, &opts)
 			rep := replay(t, l, opts)
-			res := aggregate.Check(t.Context(), aggregate.Input{Report: rep, Resolver: snapshotOf(t, l)})
+			res := aggregate.Check(t.Context(), aggregate.Input{Report: rep.AggregateMessage(), Resolver: snapshotOf(t, l)})
 			if res.Feedback == nil {
 				t.Fatal("no aggregate report")
 			}

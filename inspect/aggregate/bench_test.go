@@ -16,7 +16,7 @@ func BenchmarkCheck(b *testing.B) {
 	snap := snapshotOf(b, l)
 	b.ReportAllocs()
 	for b.Loop() {
-		res := aggregate.Check(b.Context(), aggregate.Input{Report: rep, Resolver: snap})
+		res := aggregate.Check(b.Context(), aggregate.Input{Report: rep.AggregateMessage(), Resolver: snap})
 		if !res.Sent {
 			b.Fatal("not sent")
 		}
@@ -27,7 +27,7 @@ func BenchmarkCheck(b *testing.B) {
 func BenchmarkXML(b *testing.B) {
 	l := lesson(b, "05-forwarded")
 	rep := replay(b, l, inspect.Options{})
-	res := aggregate.Check(b.Context(), aggregate.Input{Report: rep, Resolver: snapshotOf(b, l)})
+	res := aggregate.Check(b.Context(), aggregate.Input{Report: rep.AggregateMessage(), Resolver: snapshotOf(b, l)})
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := res.Feedback.XML(); err != nil {

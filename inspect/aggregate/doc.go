@@ -8,8 +8,10 @@
 // as the complete <feedback> XML document of RFC 9990 §3.1 and Appendix A
 // that the domain owner would receive.
 //
-// Check takes an inspect.Report and returns plain data with a step trace,
-// like every check; Feedback.XML renders the document. The only DNS it
+// Check takes what an inspection found (a Message: inspect runs Check
+// itself, into Report.Reporting, and Report.AggregateMessage makes one for
+// other callers) and returns plain data with a step trace, like every
+// check; Feedback.XML renders the document. The only DNS it
 // asks is the external destination check, through the injected
 // dnsx.Resolver (a snapshot replays it); with no resolver, external
 // destinations are listed as not verified.

@@ -36,7 +36,7 @@ func ExampleCheck() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	res := aggregate.Check(context.Background(), aggregate.Input{Report: rep, Resolver: snap})
+	res := aggregate.Check(context.Background(), aggregate.Input{Report: rep.AggregateMessage(), Resolver: snap})
 	for _, d := range res.Requests.Aggregate {
 		fmt.Println("rua:", d.Address, d.Result)
 	}

@@ -86,7 +86,7 @@ func FuzzCheck(f *testing.F) {
 		l := l
 		l.DNS = []byte(text)
 		rep := replay(t, l, inspect.Options{})
-		res := aggregate.Check(t.Context(), aggregate.Input{Report: rep, Resolver: snapshotOf(t, l)})
+		res := aggregate.Check(t.Context(), aggregate.Input{Report: rep.AggregateMessage(), Resolver: snapshotOf(t, l)})
 		if res.Applies != (res.Feedback != nil) {
 			t.Fatalf("Applies %v with feedback %v", res.Applies, res.Feedback != nil)
 		}

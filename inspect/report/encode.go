@@ -5,6 +5,7 @@ import (
 	"encoding"
 	"encoding/json"
 	"errors"
+	"github.com/headercheck/headercheck/inspect/aggregate"
 	"math"
 	"reflect"
 	"slices"
@@ -124,6 +125,7 @@ type reportObject struct {
 	Receiving     []string          `json:"receiving_domains"`
 	Origins       []received.Origin `json:"origins"`
 	Steps         []trace.Step      `json:"steps"`
+	Reporting     *aggregate.Result `json:"reporting,omitempty"`
 }
 
 type errorObject struct {
@@ -149,7 +151,7 @@ func (e *Encoder) appendReport(b []byte, r *inspect.Report) ([]byte, error) {
 		IPRev: r.IPRev, SPF: r.SPF, DKIM: r.DKIM, DMARC: r.DMARC, Verdict: r.Verdict, Recorded: r.Recorded,
 		ARC: r.ARC, Receivers: r.Receivers, DNS: r.DNS, SPFHELO: r.SPFHELO, At: at, AtSource: r.AtSource,
 		BoundarySteps: r.Chain.Steps, AutoBoundary: r.Chain.AutoBoundary, Transit: r.Chain.Transit,
-		Receiving: r.Chain.Receiving, Origins: r.Chain.Origins, Steps: r.Steps,
+		Receiving: r.Chain.Receiving, Origins: r.Chain.Origins, Steps: r.Steps, Reporting: r.Reporting,
 	}
 	te := e.report.Load()
 	if te == nil {
