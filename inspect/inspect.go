@@ -872,10 +872,15 @@ func (r *run) finish(ctx context.Context, rs *recorders, chain received.Chain, s
 	if ok && v.TempError {
 		v.Story += fmt.Sprintf(" The DNS time budget of %s for this message ran out before every answer came; --timeout raises it.", rs.budget.Total)
 	}
+	queries := rs.Queries(r.state.reused)
+	if st, down := dnsUnreachable(queries); down {
+		v.Steps = append([]trace.Step{st}, v.Steps...)
+		v.Reason = "headercheck could not reach DNS (every question failed), so nothing was really checked. " + v.Reason
+	}
 	r.done(CheckVerdict, func(rep *Report) {
 		rep.Verdict = v
 		rep.Reporting = rp
-		rep.DNS = rs.Queries(r.state.reused)
+		rep.DNS = queries
 		if ok {
 			rep.Steps = append(rep.Steps, ranOut)
 		}

@@ -87,6 +87,18 @@ var scenarios = []scenario{
 		notStory: []string{"publishes no SPF record"},
 	},
 	{
+		// A wrong --dns or no network: every check is a temperror and
+		// the verdict delivers, so the reason must say first that
+		// nothing was really checked.
+		name:        "DNS unreachable is said first",
+		top:         spoofTop,
+		from:        `"PayPal Service" <service@paypal.example>`,
+		returnPath:  "bounce@attacker.example",
+		dns:         func(s *dnstest.Server) { s.Close() },
+		disposition: inspect.Deliver, dmarc: trace.TempError, spf: trace.TempError, temperror: true,
+		reason: []string{"headercheck could not reach DNS (every question failed), so nothing was really checked."},
+	},
+	{
 		name:        "no DMARC record delivers and says nothing vouches",
 		top:         spoofTop,
 		from:        "alice@nopolicy.example",
@@ -197,6 +209,12 @@ func TestScenarios(t *testing.T) {
 			}
 			if strings.Contains(v.Reason, "\n") {
 				t.Errorf("verdict.reason has a line break: %q", v.Reason)
+			}
+			// Only a run where DNS answered nothing says so.
+			said := strings.Contains(v.Reason, "could not reach DNS")
+			wanted := slices.ContainsFunc(c.reason, func(w string) bool { return strings.Contains(w, "could not reach DNS") })
+			if said != wanted {
+				t.Errorf("verdict.reason %q: says DNS could not be reached = %v, want %v", v.Reason, said, wanted)
 			}
 			if c.opts == nil && v.Standard != dmarc.RFC9989 || rep.DMARC.Standard != v.Standard {
 				t.Errorf("verdict.standard = %q, dmarc.standard = %q", v.Standard, rep.DMARC.Standard)

@@ -503,3 +503,48 @@ func plural(n int, noun string) string {
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
 }
+
+// dnsUnreachable says when no DNS question of the message got an answer
+// from DNS at all: every one failed for want of a server (no server
+// reachable, nothing in time, REFUSED). Then every check that needed DNS
+// is a temperror and the verdict delivers, which is right for a receiver
+// that would retry, but a reader must be told first that headercheck
+// itself could not reach DNS (a wrong --dns, no network), or a phishing
+// message reads as delivered. A snapshot's missing answers are not this:
+// the snapshot answered.
+func dnsUnreachable(queries []trace.Query) (trace.Step, bool) {
+	if len(queries) == 0 {
+		return trace.Step{}, false
+	}
+	servers := map[string]bool{}
+	var list []string
+	written := true // every answer from a hand-written snapshot: a staged outage
+	for _, q := range queries {
+		written = written && q.Server == "snapshot"
+		switch q.Rcode {
+		case trace.RcodeError, trace.RcodeTimeout, trace.RcodeRefused:
+		default:
+			return trace.Step{}, false
+		}
+		if s := q.Server; s != "" && !servers[s] {
+			servers[s] = true
+			list = append(list, s)
+		}
+	}
+	if written {
+		return trace.Step{}, false
+	}
+	who := "the DNS servers"
+	if len(list) > 0 {
+		who = strings.Join(list, ", ")
+	}
+	return trace.Step{
+		Title:  "DNS could not be reached",
+		Result: trace.Warn,
+		Detail: fmt.Sprintf("all %d questions failed: no answer from %s", len(queries), who),
+		Explain: "Not one DNS question of this message got an answer, so every check that needs DNS ended in temperror and " +
+			"nothing was really checked: the verdict below is what a receiver does while DNS fails, not a judgement of the " +
+			"message. Check the --dns address or the network, or replay offline with --dns-snapshot.",
+		Ref: "RFC 7208 §8.6; RFC 9989 §5.3.6",
+	}, true
+}
