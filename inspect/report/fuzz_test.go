@@ -75,6 +75,7 @@ func FuzzText(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string, width int) {
 		width = 30 + (width%200+200)%200
 		rep := fuzzReport(s, 1.5)
+		rep.Reporting = reportingOf(s, width%2 == 0)
 		plain := report.Text(rep, report.TextOptions{Width: width})
 		styled := report.Text(rep, report.TextOptions{Width: width, Color: true})
 		if ansi.Strip(string(styled)) != string(plain) {

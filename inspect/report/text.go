@@ -30,7 +30,8 @@ type TextOptions struct {
 }
 
 // Text returns the plain-text report of rep: the verdict and its story
-// first, then the envelope, the hop table, iprev, SPF, DKIM, DMARC, ARC and
+// first, then the envelope, the hop table, iprev, SPF, DKIM, DMARC and its
+// reporting side (RFC 9990), ARC and
 // the receivers' own headers, what the receivers recorded and where the
 // replay differs, the DNS queries, and the notes of loading. It is safe to
 // call from several goroutines.
@@ -178,6 +179,7 @@ func (t *textWriter) report(rep *inspect.Report) {
 	}
 	t.dkim(rep)
 	t.dmarc(rep.DMARC)
+	t.reporting(rep.Reporting)
 	t.arc(rep)
 	t.receivers(rep)
 	t.recorded(rep)
