@@ -288,7 +288,19 @@ func inspectOne(ctx context.Context, src Source, i int, opts Options) (res Resul
 	if opts.Encode != nil {
 		res.Out = opts.Encode(res.Report)
 	}
+	// The report holds copies of what it shows, never the message's
+	// bytes (TestReleaseKeepsReports poisons them to make sure), so the
+	// source may read the next message into the same memory.
+	if r, ok := src.(releaser); ok && m != nil {
+		r.Release(m)
+	}
 	return res, true
+}
+
+// releaser is a Source that can reuse a message's memory once its report
+// is made: *message.Source.
+type releaser interface {
+	Release(*message.Message)
 }
 
 // encodeError encodes the error report of a message headercheck panicked

@@ -126,6 +126,10 @@ type Message struct {
 
 	// Steps says what loading found, in the order it was found.
 	Steps []trace.Step
+
+	// buf is the read buffer Raw lies in when Source.Release may take it
+	// back for the next message; nil otherwise.
+	buf *[]byte
 }
 
 // Header returns the header section: the fields, without the blank line.
