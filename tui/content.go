@@ -160,7 +160,8 @@ func dkimDetail(sig dkim.Signature) string {
 }
 
 // dmarcNodes are the DMARC view: DMARC under the deciding standard, the
-// other standard beside it, the verdict, and the ARC chain.
+// other standard beside it, the verdict, the ARC chain, and DMARC's
+// reporting side (RFC 9990).
 func dmarcNodes(rep *inspect.Report) []node {
 	var out []node
 	if !done(rep, inspect.CheckDMARC) {
@@ -224,6 +225,8 @@ func dmarcNodes(rep *inspect.Report) []node {
 		}
 		out = append(out, root("arc", title, a.Result, "", block(exp), "RFC 8617 §5.2", a.Steps)...)
 	}
+	// Last, so the verdict and ARC stay where they were on screen.
+	out = append(out, reportingNodes(rep)...)
 	return out
 }
 

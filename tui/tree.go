@@ -22,9 +22,12 @@ type node struct {
 	explain string
 	ref     string
 	query   *trace.Query
-	kids    bool
-	open    bool
-	pending bool // the check is still running: a spinner instead of a result
+	// pre is preformatted text shown under preTitle after the rest,
+	// its lines' indents kept (the aggregate report's XML).
+	pre, preTitle string
+	kids          bool
+	open          bool
+	pending       bool // the check is still running: a spinner instead of a result
 }
 
 // stepTree is the SPF, DKIM and DMARC views: an expandable list of steps
@@ -337,6 +340,12 @@ func nodeDetail(n node, st *Styles, w int) []string {
 	if q := n.query; q != nil {
 		out = append(out, "", st.Label.Render("DNS"))
 		out = append(out, queryLines(*q, st, w)...)
+	}
+	if n.pre != "" {
+		out = append(out, "", st.Label.Render(cut(n.preTitle, w)))
+		for _, l := range preLines(n.pre, w-2) {
+			out = append(out, "  "+l)
+		}
 	}
 	return out
 }
