@@ -27,8 +27,8 @@ type headerView struct {
 }
 
 // hrow is one screen row: a piece of logical line `line` from byte start
-// to end.
-type hrow struct{ line, start, end int }
+// to end, shown indent cells in (a wrapped row's continuation indent).
+type hrow struct{ line, start, end, indent int }
 
 // hmatch is one match in logical line `line`, bytes start to end.
 type hmatch struct{ line, start, end int }
@@ -57,7 +57,11 @@ func (h headerView) setMessage(m *message.Message) headerView {
 	return h
 }
 
-// relayout wraps the lines to the width and recomputes the matches.
+// relayout wraps the lines to the width and recomputes the matches. A
+// line breaks after a space where it can, mid-word only when a word is
+// longer than the room, and its continuation rows are indented four cells
+// past the line's own indent, so a wrapped row is not read as a new field
+// or fold (K4).
 func (h headerView) relayout() headerView {
 	h.rows = h.rows[:0:0]
 	w := max(h.width, 1)
@@ -66,29 +70,62 @@ func (h headerView) relayout() headerView {
 			h.rows = append(h.rows, hrow{line: i})
 			continue
 		}
+		lead := len(l) - len(strings.TrimLeft(l, " "))
+		ind := min(lead+contIndent, w/2)
 		// One pass over the line's graphemes: a header line can be
 		// megabytes long, so no per-row rescans.
-		start, cells := 0, 0
+		start, cells, room, indent := 0, 0, w, 0
+		brk, brkCells := -1, 0 // just after the row's last space that follows a word, and the cells up to it
+		word := false          // the row holds more than spaces
 		state := -1
 		rest := l
 		for pos := 0; len(rest) > 0; {
 			var g string
 			var gw int
 			g, rest, gw, state = uniseg.FirstGraphemeClusterInString(rest, state)
-			if cells+gw > w && pos > start {
-				h.rows = append(h.rows, hrow{line: i, start: start, end: pos})
-				start, cells = pos, 0
+			if gw > 1 || g[0] >= 0x80 {
+				// Measured as the screen measures it (ansi), which
+				// differs from uniseg for a few characters.
+				gw = width(g)
+			}
+			if cells+gw > room && pos > start {
+				end, next, carried := pos, pos, 0
+				switch {
+				case g == " ":
+					// The space the row breaks at is shown on neither row.
+					next += len(g)
+				case brk > start && cells-brkCells+gw <= w-ind:
+					end, next, carried = brk, brk, cells-brkCells
+				}
+				h.rows = append(h.rows, hrow{line: i, start: start, end: end, indent: indent})
+				start, cells, room, indent, brk, word = next, carried, max(w-ind, 1), ind, -1, carried > 0
+				if g == " " {
+					pos += len(g)
+					continue
+				}
 			}
 			cells += gw
 			pos += len(g)
+			if g == " " {
+				if word {
+					brk, brkCells = pos, cells
+				}
+			} else {
+				word = true
+			}
 		}
-		h.rows = append(h.rows, hrow{line: i, start: start, end: len(l)})
+		if start < len(l) {
+			h.rows = append(h.rows, hrow{line: i, start: start, end: len(l), indent: indent})
+		}
 	}
 	h.wrapped = w
 	h.sc.height = h.bodyHeight()
 	h.sc = h.sc.clamp(len(h.rows))
 	return h.search(h.query, false)
 }
+
+// contIndent is how much further in than its line a wrapped row starts.
+const contIndent = 4
 
 func (h headerView) bodyHeight() int {
 	if h.typing || h.query != "" {
@@ -156,11 +193,16 @@ func (h headerView) showMatch() headerView {
 		return h
 	}
 	m := h.matches[h.cur]
+	// The row that holds the match's start: the last of its line that
+	// starts at or before it (a space a row broke at is on no row).
+	at := -1
 	for r, row := range h.rows {
-		if row.line == m.line && m.start >= row.start && (m.start < row.end || row.end == row.start) {
-			h.sc = h.sc.show(r, len(h.rows))
-			break
+		if row.line == m.line && row.start <= m.start {
+			at = r
 		}
+	}
+	if at >= 0 {
+		h.sc = h.sc.show(at, len(h.rows))
 	}
 	return h
 }
@@ -264,11 +306,12 @@ func (h headerView) View() []string {
 // renderRow highlights the matches inside one screen row.
 func (h headerView) renderRow(r hrow) string {
 	st := h.styles
-	l := h.lines[r.line][r.start:r.end]
+	pad := strings.Repeat(" ", r.indent)
 	if len(h.matches) == 0 {
-		return l
+		return pad + h.lines[r.line][r.start:r.end]
 	}
 	var b strings.Builder
+	b.WriteString(pad)
 	pos := r.start
 	for k, m := range h.matches {
 		if m.line != r.line || m.end <= r.start || m.start >= r.end {
@@ -284,6 +327,5 @@ func (h headerView) renderRow(r hrow) string {
 		pos = e
 	}
 	b.WriteString(h.lines[r.line][pos:r.end])
-	_ = l
 	return b.String()
 }

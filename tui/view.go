@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"net/mail"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -150,13 +151,7 @@ func (m Model) summaryBar() []string {
 	if date == "" {
 		date = s(sum.Date)
 	}
-	dateText := st.Label.Render("Date ") + orDash(date)
-	subjW := m.width - width(dateText) - 10
-	subj := st.Label.Render("Subject ") + cut(s(orDash(sum.Subject)), max(subjW, 10))
-	line2 := subj
-	if width(subj)+2+width(dateText) <= m.width {
-		line2 = padRight(subj, m.width-width(dateText)) + dateText
-	}
+	line2 := subjectDate(st, s(orDash(sum.Subject)), orDash(date), m.width)
 	var line3 string
 	switch {
 	case p.loadErr != "":
@@ -365,4 +360,36 @@ func (m Model) fullHelp() []string {
 		out = append(out, st.Muted.Render(l))
 	}
 	return out
+}
+
+// subjectDate is the summary's second line: the Subject, and the Date on
+// the right. The Subject is what tells messages apart, so it gets the
+// room first: when it does not fit beside the whole Date, the Date is
+// shortened ("11 Jul 2003"), and only a Subject that does not fit beside
+// that either is cut (K4: at 60 columns a whole Date cut the Subject to
+// "Your new card…").
+func subjectDate(st *Styles, subject, date string, w int) string {
+	label := st.Label.Render("Subject ")
+	dates := []string{date}
+	if short := shortDate(date); short != "" && short != date {
+		dates = append(dates, short)
+	}
+	for i, d := range dates {
+		dt := st.Label.Render("Date ") + d
+		room := w - width(label) - 2 - width(dt)
+		if width(subject) <= room || i == len(dates)-1 && room >= 10 {
+			return padRight(label+cut(subject, room), w-width(dt)) + dt
+		}
+	}
+	return label + cut(subject, max(w-width(label), 10))
+}
+
+// shortDate is an RFC 5322 date as "11 Jul 2003", or "" when it does not
+// parse. The day is the sender's own, as the whole Date says it.
+func shortDate(date string) string {
+	t, err := mail.ParseDate(date)
+	if err != nil {
+		return ""
+	}
+	return t.Format("2 Jan 2006")
 }
