@@ -2,7 +2,9 @@ package report_test
 
 import (
 	"encoding/json"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/headercheck/headercheck/inspect/report"
 )
@@ -29,6 +31,7 @@ func BenchmarkEncoder(b *testing.B) {
 	line, _ := enc.JSON(rep)
 	b.SetBytes(int64(len(line)))
 	b.ReportAllocs()
+	defer reportCPU(b)()
 	for b.Loop() {
 		if _, err := enc.JSON(rep); err != nil {
 			b.Fatal(err)
@@ -55,5 +58,23 @@ func BenchmarkText(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		report.Text(rep, report.TextOptions{})
+	}
+}
+
+// reportCPU adds cpu-ns/op, the process's CPU time per op: on a machine
+// shared with other work, ns/op mostly measures waiting for a core.
+func reportCPU(b *testing.B) func() {
+	cpu := func() time.Duration {
+		var ru syscall.Rusage
+		if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+			return 0
+		}
+		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	c0 := cpu()
+	return func() {
+		if b.N > 0 {
+			b.ReportMetric(float64((cpu()-c0).Nanoseconds())/float64(b.N), "cpu-ns/op")
+		}
 	}
 }
