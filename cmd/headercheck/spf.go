@@ -8,13 +8,16 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/headercheck/headercheck/inspect/dnsx"
+	"github.com/headercheck/headercheck/inspect/report"
 	"github.com/headercheck/headercheck/inspect/safe"
 	"github.com/headercheck/headercheck/inspect/spf"
 	"github.com/headercheck/headercheck/inspect/trace"
+	"golang.org/x/term"
 )
 
 // Exit status of `headercheck spf`: 0 for pass, one code per other result,
@@ -223,7 +226,7 @@ func runSPFWith(args []string, stdout, stderr io.Writer, resolvConf string) int 
 		stdout.Write(safe.JSON(b))
 		fmt.Fprintln(stdout)
 	} else {
-		writeSPFText(stdout, res, queries)
+		writeSPFText(stdout, res, queries, in.Limits)
 	}
 	return spfExit(res.Result)
 }
@@ -239,73 +242,14 @@ func parseClientIP(s string) (netip.Addr, error) {
 	return netip.ParseAddr(s)
 }
 
-// writeSPFText prints the result, the step tree and the DNS queries. All
-// text that came from DNS or the inputs goes through safe.Text.
-func writeSPFText(w io.Writer, res spf.Result, queries []trace.Query) {
-	id := "MAIL FROM"
-	if res.Identity == spf.HELO {
-		id = "HELO"
+// writeSPFText prints the result as the main report's SPF section does
+// (report.SPF writes both): wrapped to a terminal's width and coloured
+// there unless NO_COLOR is set, 80 columns and plain otherwise.
+func writeSPFText(w io.Writer, res spf.Result, queries []trace.Query, lim spf.Limits) {
+	o := report.TextOptions{}
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		o.Width, _, _ = term.GetSize(int(f.Fd()))
+		o.Color = os.Getenv("NO_COLOR") == ""
 	}
-	fmt.Fprintf(w, "SPF %s for %s (%s %s), client %s\n", strings.ToUpper(string(res.Result)), safe.Text(orDash(res.Domain)), id, safe.Text(res.Sender), safe.Text(orDash(res.ClientIP)))
-	fmt.Fprintf(w, "  %s\n", safe.Text(res.Explanation))
-	fmt.Fprintf(w, "  DNS-querying terms: %d of at most %d; void lookups: %d of at most %d\n", res.DNSLookups, spf.DefaultLookups, res.VoidLookups, spf.DefaultVoids)
-	if res.TipOff {
-		fmt.Fprintln(w, "  Warning: some lookups carried the sender or client to the sender's DNS; see the tip-off steps below.")
-	}
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Steps:")
-	writeSteps(w, res.Steps, "  ")
-	fmt.Fprintln(w)
-	fmt.Fprintf(w, "DNS queries (%d):\n", len(queries))
-	for _, q := range queries {
-		fmt.Fprintf(w, "  %s\n", queryLine(q))
-	}
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
-func writeSteps(w io.Writer, steps []trace.Step, indent string) {
-	for _, s := range steps {
-		pad := indent + strings.Repeat(" ", 12)
-		fmt.Fprintf(w, "%s%-11s %s\n", indent, "["+string(s.Result)+"]", safe.Text(s.Title))
-		if s.Detail != "" {
-			fmt.Fprintf(w, "%s%s\n", pad, safe.Text(s.Detail))
-		}
-		if s.Explain != "" {
-			line := safe.Text(s.Explain)
-			if s.Ref != "" {
-				line += " (" + s.Ref + ")"
-			}
-			fmt.Fprintf(w, "%s%s\n", pad, line)
-		}
-		if s.Query != nil {
-			fmt.Fprintf(w, "%sDNS: %s\n", pad, queryLine(*s.Query))
-		}
-		writeSteps(w, s.Steps, indent+"    ")
-	}
-}
-
-func queryLine(q trace.Query) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s %s", safe.Text(q.Name), q.Type, safe.Text(q.Rcode))
-	if len(q.Answers) > 0 {
-		quoted := make([]string, len(q.Answers))
-		for i, a := range q.Answers {
-			quoted[i] = `"` + safe.Text(a) + `"`
-		}
-		fmt.Fprintf(&b, " %s", strings.Join(quoted, " "))
-	}
-	if q.Server != "" {
-		fmt.Fprintf(&b, " (from %s, %.1f ms", safe.Text(q.Server), q.RTTms)
-		if q.Cached {
-			b.WriteString(", cached")
-		}
-		b.WriteString(")")
-	}
-	return b.String()
+	w.Write(report.SPF(res, queries, lim, o))
 }

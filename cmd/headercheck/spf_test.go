@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/headercheck/headercheck/inspect/dnsx/dnstest"
 	"github.com/miekg/dns"
@@ -85,14 +86,37 @@ func TestSPFText(t *testing.T) {
 		`"192.0.2.9 may not send for fail.example"`,
 		"[info]      Fetch SPF record for fail.example",
 		"The domain fail.example publishes exactly one SPF record",
-		"DNS: fail.example. TXT NOERROR \"v=spf1 ip4:198.51.100.1 -all exp=why.fail.example\" (from " + addr,
+		"DNS: TXT fail.example. -> NOERROR, 1 answer",
+		"  TXT fail.example. NOERROR\n      v=spf1 ip4:198.51.100.1 -all exp=why.fail.example\n",
 		"[fail]      -all",
-		"DNS queries (2):",
-		"why.fail.example. TXT NOERROR",
+		"DNS queries (2, in the order asked)",
+		"  TXT why.fail.example. NOERROR",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
+	}
+	for i, l := range strings.Split(out, "\n") {
+		if n := utf8.RuneCountInString(l); n > 80 {
+			t.Errorf("line %d is %d columns, want at most 80 (stdout is not a terminal): %q", i+1, n, l)
+		}
+	}
+}
+
+// TestSPFNoDomain: a sender with nothing after the @ is said to have no
+// domain, not shown as an empty name ("SPF NONE for - (MAIL FROM a@)").
+func TestSPFNoDomain(t *testing.T) {
+	addr := startSPFZone(t)
+	code, out, _ := runSPFArgs("--ip", "192.0.2.7", "--sender", "a@", "--dns", addr)
+	if code != 6 {
+		t.Errorf("exit %d, want 6 (none)", code)
+	}
+	want := "SPF NONE for no domain (MAIL FROM a@ names no domain after the @), client"
+	if first := strings.SplitN(out, "\n", 2)[0]; first != want {
+		t.Errorf("first line %q, want %q", first, want)
+	}
+	if strings.Contains(out, "for - (") {
+		t.Errorf("output shows the missing domain as -:\n%s", out)
 	}
 }
 
@@ -250,7 +274,7 @@ func TestSPFSnapshot(t *testing.T) {
 		{"fail with the domain's explanation", "bob@fail.example", 3, `"192.0.2.7 may not send for fail.example"`},
 		{"a name the snapshot lacks", "bob@elsewhere.example", 7, "SPF TEMPERROR for elsewhere.example"},
 		// Nothing is temporary in a replay: the snapshot lacks the answer.
-		{"a name the snapshot lacks, in words", "bob@elsewhere.example", 7, "the DNS snapshot holds no answer for it), so the replay cannot tell"},
+		{"a name the snapshot lacks, in words", "bob@elsewhere.example", 7, "so the replay cannot tell"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -474,6 +474,14 @@ func orWord(s, word string) string {
 
 func (t *textWriter) spf(name string, r spf.Result, detail string, rep *inspect.Report) {
 	t.resultHeading(name, r.Result, detail)
+	t.spfBody(r, spfCounts(r, rep))
+}
+
+// spfBody is an SPF section below its heading: the explanation, the
+// record, the domain's own explanation, the tip-off warning, the lookups
+// against the limits (counts) and the steps. The main report and
+// `headercheck spf` (SPF) both write it.
+func (t *textWriter) spfBody(r spf.Result, counts string) {
 	if r.Explanation != "" {
 		t.para("  ", "  ", safe.Text(r.Explanation))
 	}
@@ -483,7 +491,10 @@ func (t *textWriter) spf(name string, r spf.Result, detail string, rep *inspect.
 	if r.Exp != "" {
 		t.para("  the domain's own explanation (exp=): ", "    ", safe.Text(r.Exp))
 	}
-	t.line(t.st.dim("  " + spfCounts(r, rep)))
+	if r.TipOff {
+		t.para("  "+t.st.result(trace.Warn, "!")+" ", "    ", "Warning: some lookups carried the sender or the client to the sender's DNS, which can tell the sender that the message is being checked; see the tip-off steps below.")
+	}
+	t.line(t.st.dim("  " + counts))
 	t.steps(r.Steps, "  ")
 }
 
@@ -494,6 +505,10 @@ func spfCounts(r spf.Result, rep *inspect.Report) string {
 	if !ok {
 		return fmt.Sprintf("%s counted against the lookup limit, %s", plural(r.DNSLookups, "DNS lookup"), plural(r.VoidLookups, "void lookup"))
 	}
+	return spfCountsWith(r, lim)
+}
+
+func spfCountsWith(r spf.Result, lim spf.Limits) string {
 	return fmt.Sprintf("%s counted against the limit of %d, %s", plural(r.DNSLookups, "DNS lookup"), lim.Lookups, plural(r.VoidLookups, "void lookup"))
 }
 
