@@ -904,7 +904,17 @@ func fromDomain(m dkim.Message) string {
 	if len(from) != 1 {
 		return ""
 	}
-	v := strings.NewReplacer("\r", "", "\n", "").Replace(string(from[0].Value()))
+	// Unfold: a folded From keeps its CR and LF in Value. (A Replacer
+	// built here for every message cost more than the rest of this.)
+	v := string(from[0].Value())
+	if strings.ContainsAny(v, "\r\n") {
+		v = strings.Map(func(r rune) rune {
+			if r == '\r' || r == '\n' {
+				return -1
+			}
+			return r
+		}, v)
+	}
 	if list, err := mail.ParseAddressList(v); err == nil && len(list) == 1 {
 		if at := strings.LastIndexByte(list[0].Address, '@'); at >= 0 {
 			return strings.ToLower(strings.TrimSuffix(list[0].Address[at+1:], "."))
