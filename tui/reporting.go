@@ -90,7 +90,11 @@ func reportingNodes(rep *inspect.Report) []node {
 		}
 		if x, err := fb.XML(); err == nil {
 			n.pre = block(strings.TrimRight(string(x), "\n"))
-			n.preTitle = "The XML document (" + s(fb.Filename) + ")"
+			n.preTitle = "The XML document " + s(fb.PolicyPublished.Domain) + " receives"
+			if !r.Sent {
+				n.preTitle = "The XML document " + s(fb.PolicyPublished.Domain) + " would receive"
+			}
+			n.explain += " The report comes as the attachment " + s(fb.Filename) + ", gzip-compressed (RFC 9990 §3.5.2)."
 		}
 		add(n)
 	}
