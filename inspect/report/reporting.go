@@ -15,8 +15,9 @@ import (
 // (fo, RFC 9989 §4.7), the aggregate record it adds in words, the
 // <feedback> document the owner receives, then the steps.
 //
-// The XML is some 50 lines. A report of one message writes it in full;
-// a report of several (an mbox of thousands) writes one line instead,
+// The XML is some 50 lines. A report of one message (TextOptions.Total
+// at most 1, or Alone) writes it in full; a report of several (an mbox
+// of thousands) writes one line instead,
 // since the record in words above it says the same, and --json carries
 // it (reporting.feedback) for every message.
 func (t *textWriter) reporting(r *aggregate.Result) {
@@ -169,8 +170,8 @@ func recordRows(rec aggregate.Record) [][2]string {
 // feedbackXML writes the <feedback> document, or for a report of several
 // messages a line saying where it is.
 func (t *textWriter) feedbackXML(fb *aggregate.Feedback, sent bool) {
-	if t.o.Total > 1 {
-		t.para("  ", "  ", t.st.dim("The XML document the domain owner receives is left out of a report of several messages; --message N reports one with it, and --json carries it as reporting.feedback."))
+	if t.o.Total > 1 && !t.o.Alone {
+		t.para("  ", "  ", t.st.dim("The XML document the domain owner receives is left out of a report of several messages; a message reported alone shows it, and --json carries it as reporting.feedback."))
 		return
 	}
 	b, err := fb.XML()

@@ -54,11 +54,12 @@ func TestTextReporting(t *testing.T) {
 	cases := []struct {
 		name    string
 		total   int
+		alone   bool
 		sent    bool
 		want    []string
 		wantNot []string
 	}{
-		{"one message, sent", 1, true,
+		{"one message, sent", 1, false, true,
 			[]string{
 				"DMARC reporting (RFC 9990): aggregate report sent to 1 destination",
 				"  rua         [pass] mailto:owner.example: reports may go here (an external",
@@ -74,7 +75,7 @@ func TestTextReporting(t *testing.T) {
 				"  How the reporting side was worked out:",
 			},
 			[]string{"left out of a report of several messages"}},
-		{"one message, sent to no one", 1, false,
+		{"one message, sent to no one", 1, false, false,
 			[]string{
 				"DMARC reporting (RFC 9990): aggregate report sent to no one",
 				"  rua         [fail] mailto:owner.example: reports must not go here (an",
@@ -82,7 +83,10 @@ func TestTextReporting(t *testing.T) {
 				"    <feedback xmlns=\"urn:ietf:params:xml:ns:dmarc-2.0\">",
 			},
 			nil},
-		{"several messages", 3, true,
+		{"one of several reported alone", 3, true, true,
+			[]string{"    <feedback xmlns=\"urn:ietf:params:xml:ns:dmarc-2.0\">"},
+			[]string{"left out of a report of several messages"}},
+		{"several messages", 3, false, true,
 			[]string{
 				"    source IP     203.0.113.66, count 1",
 				"  The XML document the domain owner receives is left out of a report of",
@@ -93,7 +97,7 @@ func TestTextReporting(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			rep := fuzzReport("x", 1)
 			rep.Reporting = reportingOf("owner.example", c.sent)
-			out := string(report.Text(rep, report.TextOptions{Total: c.total}))
+			out := string(report.Text(rep, report.TextOptions{Total: c.total, Alone: c.alone}))
 			for _, w := range c.want {
 				if !strings.Contains(out, w) {
 					t.Errorf("the report lacks %q:\n%s", w, section(out))

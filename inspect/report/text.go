@@ -27,6 +27,10 @@ type TextOptions struct {
 	// Total is how many messages the input holds; above 1 the title says
 	// "message N of Total".
 	Total int
+	// Alone says only one message of the input is reported (--message
+	// N): its long parts (the aggregate report's XML) are written as for
+	// a single message, which a report of several leaves out.
+	Alone bool
 }
 
 // Text returns the plain-text report of rep: the verdict and its story
