@@ -241,10 +241,14 @@ func (c *KeyCache) LookupKey(ctx context.Context, r dnsx.Resolver, selector, dom
 		fetch.Result, fetch.Detail = trace.TempError, rcodeOf(q)
 		fetch.Explain = noAnswer(err) + "; the key may well be there, so this is a temporary error (temperror), not a verdict on the signature: a receiver would try again later"
 		fetch.Ref = "RFC 6376 §6.1.2 step 2"
-		kl.Result, kl.Reason = trace.TempError, "The key could not be fetched from DNS just now; a later attempt may succeed."
+		kl.Result, kl.Reason = trace.TempError, "The key could not be fetched from DNS; a later attempt may succeed."
+		if errors.Is(err, dnsx.ErrNotInSnapshot) {
+			fetch.Explain = noAnswer(err) + "; this counts as a temporary error (temperror), not a verdict on the signature. Replay against live DNS, or with a snapshot that holds the key record, to see the result"
+			kl.Reason = "The DNS snapshot being replayed holds no key record for this signature, so the replay cannot check it."
+		}
 	case err != nil && errors.Is(err, dnsx.ErrBadName):
-		fetch.Result, fetch.Detail = trace.PermError, err.Error()
-		fetch.Explain = "the name made from s= and d= cannot be asked in DNS, so there can be no key"
+		fetch.Result, fetch.Detail = trace.PermError, "not a valid DNS name"
+		fetch.Explain = "the name made from s= and d= cannot be asked in DNS (an empty label, or a label or the whole name too long), so there can be no key"
 		fetch.Ref = "RFC 6376 §6.1.2 step 3"
 		kl.Result, kl.Reason = trace.PermError, "The key's DNS name is not valid."
 	case err != nil:

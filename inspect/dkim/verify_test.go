@@ -570,3 +570,21 @@ func TestVerifyWording(t *testing.T) {
 		})
 	}
 }
+
+// TestVerifySnapshotMissing: a key record the replayed snapshot lacks is
+// said to be missing from the snapshot, not a DNS failure to retry.
+func TestVerifySnapshotMissing(t *testing.T) {
+	e := newEnv(t)
+	msg := sign(t, baseMsg, dkim.SignOptions{Domain: "example.org", Selector: "rsa2048", Signer: e.keys.rsa2048})
+	snap, err := dnsx.ParseSnapshot(strings.NewReader("example.org. TXT \"v=spf1 -all\"\n"), "case.dns")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := ours.Verify(t.Context(), []byte(msg), ours.Options{Resolver: snap})
+	if len(got) != 1 || got[0].Result != trace.TempError {
+		t.Fatalf("Verify = %+v, want one temperror", got)
+	}
+	if !strings.Contains(got[0].Reason, "snapshot being replayed holds no key record") || strings.Contains(got[0].Reason, "later attempt") {
+		t.Errorf("reason %q: want the snapshot named and no retry promised", got[0].Reason)
+	}
+}
