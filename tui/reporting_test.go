@@ -70,3 +70,28 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// FuzzPreLines: preformatted text from a message or DNS (the aggregate
+// report's XML) laid out at any width never panics, keeps every
+// character but the spaces it breaks at, and no line is wider than the
+// pane unless it holds a single character too wide for it.
+func FuzzPreLines(f *testing.F) {
+	for _, s := range []string{"<feedback>\n  <a>b</a>\n</feedback>", "    " + strings.Repeat("x", 90), "  日本語 テキスト\n\n", "      a b c d e f"} {
+		f.Add(s, 30)
+		f.Add(s, 2)
+	}
+	f.Fuzz(func(t *testing.T, text string, w int) {
+		w = 1 + (w%160+160)%160
+		text = block(text)
+		lines := preLines(text, w)
+		for _, l := range lines {
+			if cw := width(l); cw > w && width(strings.TrimSpace(l)) > 2 {
+				t.Fatalf("width %d: line %q is %d cells", w, l, cw)
+			}
+		}
+		strip := func(v string) string { return strings.Join(strings.Fields(v), "") }
+		if got, want := strip(strings.Join(lines, "\n")), strip(text); got != want {
+			t.Fatalf("width %d: the lines hold %q, want %q", w, got, want)
+		}
+	})
+}
