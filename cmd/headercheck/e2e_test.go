@@ -108,7 +108,7 @@ func TestBinary(t *testing.T) {
 	orig := exec.Command(bin, "--json", "--dns-snapshot", snapshot, phishing)
 	orig.Stdout = &first
 	orig.Run()
-	strip := regexp.MustCompile(`"(at|rtt_ms|server)":("[^"]*"|[0-9.]+)|"title":"Evaluated as of"[^}]*`)
+	strip := regexp.MustCompile(`"(at|rtt_ms|server|replayed)":("[^"]*"|[0-9.]+)|"title":"Evaluated as of"[^}]*`)
 	if a, b := strip.ReplaceAllString(first.String(), ""), strip.ReplaceAllString(second.String(), ""); a != b {
 		t.Errorf("the saved snapshot replays differently:\n%s\n---\n%s", b, a)
 	}

@@ -290,7 +290,10 @@ func (s *Snapshot) parseRecords(data []byte, file string) error {
 // Lookup answers name/qtype from the snapshot.
 func (s *Snapshot) Lookup(ctx context.Context, name string, qtype uint16) (*trace.Query, error) {
 	fq, err := Fqdn(name)
-	q := &trace.Query{Name: fq, Type: TypeName(qtype), Answers: []string{}, Server: SnapshotServer}
+	q := &trace.Query{Name: fq, Type: TypeName(qtype), Answers: []string{}, Server: SnapshotServer, Replayed: s.file}
+	if q.Replayed == "" {
+		q.Replayed = SnapshotServer
+	}
 	if err != nil {
 		q.Rcode = trace.RcodeError
 		q.Note = "not sent: " + plainErr(err)

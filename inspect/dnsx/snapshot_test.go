@@ -305,3 +305,23 @@ $ORIGIN example.org.
 	// slow.example.org. TIMEOUT [] temporary=true
 	// other.example.org. MISSING [] temporary=true
 }
+
+// TestSnapshotMarksReplayed: every answer from a snapshot names the file
+// it was replayed from, so no reader takes a recorded server and time for
+// a question asked now.
+func TestSnapshotMarksReplayed(t *testing.T) {
+	snap, err := dnsx.ParseSnapshot(strings.NewReader("a.example. TXT \"x\"\n;! answer a.example. TXT server=192.0.2.53:53 rtt=12.5\n"), "case.dns")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"a.example", "missing.example"} {
+		q, _ := snap.Lookup(t.Context(), name, dns.TypeTXT)
+		if q == nil || q.Replayed != "case.dns" {
+			t.Errorf("Lookup(%s).Replayed = %+v, want case.dns", name, q)
+		}
+	}
+	q, _ := snap.Lookup(t.Context(), "a.example", dns.TypeTXT)
+	if q.Server != "192.0.2.53:53" || q.RTTms != 12.5 {
+		t.Errorf("recorded server and time: %q %v, want 192.0.2.53:53 12.5", q.Server, q.RTTms)
+	}
+}

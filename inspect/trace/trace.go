@@ -73,6 +73,11 @@ type Query struct {
 	CNAMEs []string `json:"cnames,omitempty"` // aliases followed to reach Answers, in order
 	TTL    uint32   `json:"ttl,omitempty"`    // smallest TTL of the answer set
 	Note   string   `json:"note,omitempty"`   // e.g. a cap that bit, a TCP retry, a snapshot miss
+	// Replayed names the DNS snapshot (--dns-snapshot) the answer came
+	// from: nothing was asked, and Server and RTTms are as recorded
+	// when the snapshot was saved ("snapshot" and 0 for a hand-written
+	// one). Empty for a live exchange.
+	Replayed string `json:"replayed,omitempty"`
 }
 
 // NoData reports an answer that exists but holds nothing of the asked type
