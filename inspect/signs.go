@@ -302,9 +302,12 @@ func domainCharSign(written, checked string) (Sign, bool) {
 	}
 	looks := ""
 	if skel, tricks := skeleton(u); len(tricks) > 0 {
+		// The two names are the same for every brand domain: their
+		// Organizational Domains are found once, not once per brand.
+		shown, real := relaxedTo(skel), relaxedTo(comparableDomain(d))
 		for _, b := range brands {
 			for _, bd := range b.domains {
-				if dmarc.Aligned(bd, skel, dmarc.Relaxed) && !dmarc.Aligned(bd, comparableDomain(d), dmarc.Relaxed) {
+				if shown.aligns(bd) && !real.aligns(bd) {
 					looks = fmt.Sprintf(" To a reader it looks like %s.", bd)
 				}
 			}
@@ -332,6 +335,34 @@ func domainCharSign(written, checked string) (Sign, bool) {
 		}, true
 	}
 	return Sign{}, false
+}
+
+// relaxedAlignment is one side of dmarc.Aligned(x, name, dmarc.Relaxed)
+// worked out ahead, for comparing one name with many.
+type relaxedAlignment struct {
+	name, org string
+	hasOrg    bool
+}
+
+func relaxedTo(name string) relaxedAlignment {
+	a := relaxedAlignment{name: strings.ToLower(strings.TrimSuffix(name, "."))}
+	if a.name != "" {
+		a.org, a.hasOrg = dmarc.OrganizationalDomain(a.name)
+	}
+	return a
+}
+
+// aligns is dmarc.Aligned(d, a's name, dmarc.Relaxed) (RFC 7489 §3.1).
+func (a relaxedAlignment) aligns(d string) bool {
+	d = strings.ToLower(strings.TrimSuffix(d, "."))
+	if a.name == "" || d == "" {
+		return false
+	}
+	if d == a.name {
+		return true
+	}
+	org, ok := dmarc.OrganizationalDomain(d)
+	return ok && a.hasOrg && org == a.org
 }
 
 // containsWord reports whether s holds w as whole words.

@@ -81,6 +81,9 @@ func BenchmarkPhishingSigns(b *testing.B) {
 		{"plain", `"Alice Example" <alice@aligned.example>`, "aligned.example"},
 		{"encoded", "=?utf-8?q?J=C3=BCrgen_M=C3=BCller?= <j@aligned.example>", "aligned.example"},
 		{"lure", "\"P\u0430yPal Serv\u200bice\" <service@ex\u200bample.com>", "example.com"},
+		// A digit reads as a letter (0 for o), so every brand domain is
+		// compared with the domain.
+		{"digits", `"Sender 7" <news@d7.example>`, "d7.example"},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			rep := Report{Source: message.Summary{From: c.from}, DMARC: dmarc.Result{FromDomain: c.domain}}
@@ -89,5 +92,19 @@ func BenchmarkPhishingSigns(b *testing.B) {
 				phishingSigns(rep, c.from)
 			}
 		})
+	}
+}
+
+// TestRelaxedTo holds relaxedTo(x).aligns(d) to dmarc.Aligned(d, x, Relaxed),
+// which it replaces in the brand loop of domainCharSign.
+func TestRelaxedTo(t *testing.T) {
+	names := []string{"", ".", "paypal.com", "PayPal.com.", "mail.paypal.com", "paypa1.com", "com", "co.uk", "a.co.uk", "b.a.co.uk", "mail.instagram.com", "instagram.com", "user.github.io", "github.io", "d7.example", "example", "[192.0.2.1]"}
+	for _, x := range names {
+		for _, d := range names {
+			got := relaxedTo(x).aligns(d)
+			if want := dmarc.Aligned(d, x, dmarc.Relaxed); got != want {
+				t.Errorf("relaxedTo(%q).aligns(%q) = %v, want %v (dmarc.Aligned)", x, d, got, want)
+			}
+		}
 	}
 }

@@ -58,3 +58,16 @@ func BenchmarkParseAuthor(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkOrganizationalDomain asks for the names one message brings
+// (author, SPF domain, DKIM d=, their subdomains), as every message of an
+// mbox asks them again.
+func BenchmarkOrganizationalDomain(b *testing.B) {
+	names := []string{"example.com", "mail.example.com", "bounce.news.example.co.uk", "user.github.io", "a.b.c.d.e.f.g.deep.example", "paypal.com", "xn--pypal-4ve.com"}
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, n := range names {
+			dmarc.OrganizationalDomain(n)
+		}
+	}
+}

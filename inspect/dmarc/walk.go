@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/headercheck/headercheck/inspect/dnsx"
 	"github.com/headercheck/headercheck/inspect/trace"
@@ -32,11 +33,55 @@ func OrganizationalDomain(domain string) (org string, ok bool) {
 	if domain == "" {
 		return "", false
 	}
-	org, err := publicsuffix.EffectiveTLDPlusOne(domain)
-	if err != nil {
-		return "", false
+	if a, hit := orgDomains.m.Load(domain); hit {
+		a := a.(orgAnswer)
+		return a.org, a.ok
 	}
-	return org, true
+	keep := orgDomains.room() && len(domain) <= 253
+	if keep {
+		// The name may be a view of a message's read buffer, which is
+		// reused for later messages; the answer is a suffix of it.
+		domain = strings.Clone(domain)
+	}
+	a := orgAnswer{}
+	if org, err := publicsuffix.EffectiveTLDPlusOne(domain); err == nil {
+		a = orgAnswer{org, true}
+	}
+	if keep {
+		orgDomains.store(domain, a)
+	}
+	return a.org, a.ok
+}
+
+// orgDomains remembers OrganizationalDomain answers. The answer is a pure
+// function of the name and of the list compiled into the binary, so it may
+// be shared by every message and goroutine; a message asks for the same few
+// names many times (author, SPF domain, d=, the alignment of each, the
+// phishing signs), and each list search costs some 300 ns. It holds at most
+// orgDomainsMax names, so an mbox of a million senders cannot grow it: past
+// that, names not yet held are looked up every time, as before.
+var orgDomains orgCache
+
+const orgDomainsMax = 4096
+
+type orgAnswer struct {
+	org string
+	ok  bool
+}
+
+type orgCache struct {
+	m sync.Map // string -> orgAnswer
+	n atomic.Int64
+}
+
+func (c *orgCache) room() bool { return c.n.Load() < orgDomainsMax }
+
+// store may overshoot orgDomainsMax by the number of goroutines that found
+// room at once; that is still a bound.
+func (c *orgCache) store(name string, a orgAnswer) {
+	if _, loaded := c.m.LoadOrStore(name, a); !loaded {
+		c.n.Add(1)
+	}
 }
 
 // Aligned reports RFC 7489 Identifier Alignment between an Author Domain and
