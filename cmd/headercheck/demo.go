@@ -41,7 +41,7 @@ func runDemo(cfg *config, stdout, stderr io.Writer, e env) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 
-	text := report.TextOptions{Width: e.width, Color: e.stdoutTerminal && os.Getenv("NO_COLOR") == "", Total: len(all)}
+	text := report.TextOptions{Width: e.width, Color: e.stdoutTerminal && os.Getenv("NO_COLOR") == "", Total: len(all), Alone: cfg.message > 0}
 	enc := report.NewEncoder()
 	var sum report.Summary
 	first := true

@@ -120,6 +120,8 @@ func TestDemoFlags(t *testing.T) {
 			exitDeliver, "dkim=pass", ""},
 		{"the Authentication-Results of a message with an ARC chain", []string{"--demo", "--format", "authres", "--message", "6"},
 			exitReject, "policy.dmarc=reject;\n    arc=pass", ""},
+		{"one lesson shows the aggregate report's XML", []string{"--demo", "--text", "--message", "2"},
+			exitReject, `<feedback xmlns="urn:ietf:params:xml:ns:dmarc-2.0">`, ""},
 		{"no such lesson", []string{"--demo", "--json", "--message", "99"},
 			exitUsage, "", "headercheck: --message 99: the demo has 13 lessons\nRun 'headercheck --help' for usage and examples.\n"},
 		{"a DNS server", []string{"--demo", "--json", "--dns", "192.0.2.53"},

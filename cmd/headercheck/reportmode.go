@@ -76,7 +76,7 @@ func inspectInput(cfg *config, stdin io.Reader, stdout, stderr io.Writer, e env)
 	if cfg.message > 0 {
 		total = 1
 	}
-	text := report.TextOptions{Width: e.width, Color: e.stdoutTerminal && os.Getenv("NO_COLOR") == "", Total: src.Len()}
+	text := report.TextOptions{Width: e.width, Color: e.stdoutTerminal && os.Getenv("NO_COLOR") == "", Total: src.Len(), Alone: cfg.message > 0}
 	enc := report.NewEncoder()
 	encode := func(rep *inspect.Report) []byte {
 		switch {
