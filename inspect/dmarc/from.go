@@ -51,9 +51,9 @@ func ParseAuthor(values []string) Author {
 	a := Author{Fields: len(values)}
 	seen := map[string]bool{}
 	for i, v := range values {
-		field := fmt.Sprintf("From field %d", i+1)
-		if len(values) == 1 {
-			field = "The From field"
+		field := "The From field"
+		if len(values) > 1 {
+			field = fmt.Sprintf("From field %d", i+1)
 		}
 		if len(v) > maxFromLen {
 			v = v[:maxFromLen]
