@@ -112,12 +112,16 @@ func (d dnsView) row(i int) string {
 		ans = "(no records)"
 	}
 	rc := padRight(s(q.Rcode), 8)
-	line := fmt.Sprintf("%-5s %s %s %7s %s %s", s(q.Type), padRight(cut(s(q.Name), d.nameWidth()), d.nameWidth()), rc, rtt(q.RTTms), flags, ans)
+	timing := rtt(q.RTTms)
+	if q.Replayed != "" {
+		timing = "replay" // the recorded time was not spent now
+	}
+	line := fmt.Sprintf("%-5s %s %s %7s %s %s", s(q.Type), padRight(cut(s(q.Name), d.nameWidth()), d.nameWidth()), rc, timing, flags, ans)
 	if i == d.sel {
 		return st.Selected.Render(padRight(cut("▶ "+line, d.width), d.width))
 	}
 	rcs := st.Result(rcodeResult(q.Rcode)).Render(rc)
-	line = fmt.Sprintf("%-5s %s %s %7s %s %s", s(q.Type), padRight(cut(s(q.Name), d.nameWidth()), d.nameWidth()), rcs, rtt(q.RTTms), flags, ans)
+	line = fmt.Sprintf("%-5s %s %s %7s %s %s", s(q.Type), padRight(cut(s(q.Name), d.nameWidth()), d.nameWidth()), rcs, timing, flags, ans)
 	return "  " + line
 }
 

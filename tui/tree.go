@@ -357,10 +357,19 @@ func queryLines(q trace.Query, st *Styles, w int) []string {
 	head := fmt.Sprintf("%s %s → %s", s(q.Name), s(q.Type), st.Result(rcodeResult(q.Rcode)).Render(s(q.Rcode)))
 	out = append(out, wrapIndent(head, "  ", 2, w)...)
 	var how []string
-	if q.Server != "" {
-		how = append(how, "asked "+s(q.Server))
+	switch {
+	case q.Replayed != "":
+		// Nothing was asked now: the server and time are as recorded.
+		how = append(how, "replayed from "+s(q.Replayed)+", nothing sent")
+		if q.Server != "" && q.Server != "snapshot" {
+			how = append(how, "recorded from "+s(q.Server)+" in "+strconv.FormatFloat(q.RTTms, 'f', 1, 64)+" ms")
+		}
+	default:
+		if q.Server != "" {
+			how = append(how, "asked "+s(q.Server))
+		}
+		how = append(how, strconv.FormatFloat(q.RTTms, 'f', 1, 64)+" ms")
 	}
-	how = append(how, strconv.FormatFloat(q.RTTms, 'f', 1, 64)+" ms")
 	if q.Cached {
 		how = append(how, "from this run's cache")
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -47,6 +48,12 @@ func TestExamplesSnapshot(t *testing.T) {
 	}
 	for i, in := range []string{phishing, inbox} {
 		got := runWith(t, env{now: testNow, dns: snap}, "", "--text", in).stdout
+		// The replay says where its answers came from; nothing else differs.
+		replayed := "  Replayed from the DNS snapshot examples.dns: nothing was sent to the network.\n"
+		if strings.Count(got, replayed) != strings.Count(got, "DNS queries (") {
+			t.Errorf("%s: the replay does not say it was replayed from examples.dns:\n%s", in, got)
+		}
+		got = strings.ReplaceAll(got, replayed, "")
 		if got != want[i] {
 			t.Errorf("%s: the snapshot's report differs from the live one (run with -update):\n%s\n---\n%s", in, got, want[i])
 		}

@@ -793,6 +793,15 @@ func (t *textWriter) dns(qs []trace.Query) {
 	if len(qs) == 0 {
 		t.para("  ", "  ", "None: nothing in this message needed DNS.")
 	}
+	var files []string
+	for _, q := range qs {
+		if q.Replayed != "" && !slices.Contains(files, q.Replayed) {
+			files = append(files, q.Replayed)
+		}
+	}
+	if len(files) > 0 {
+		t.para("  ", "  ", safe.Text("Replayed from the DNS snapshot "+strings.Join(files, ", ")+": nothing was sent to the network."))
+	}
 	for _, q := range qs {
 		// The server, the round-trip time and whether the run's cache
 		// answered are in --json; they differ from run to run (which of
