@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/xml"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -586,8 +585,24 @@ func ordered(sigs []dkim.Signature, from string) []dkim.Signature {
 		}
 		return 2
 	}
-	out := append([]dkim.Signature(nil), sigs...)
-	sort.SliceStable(out, func(i, j int) bool { return rank(out[i]) < rank(out[j]) })
+	// Each signature is ranked once, then taken rank by rank in header
+	// order: the stable sort by rank, without ranking a signature again at
+	// every comparison.
+	if len(sigs) == 0 {
+		return nil
+	}
+	ranks := make([]int, len(sigs))
+	for i, s := range sigs {
+		ranks[i] = rank(s)
+	}
+	out := make([]dkim.Signature, 0, len(sigs))
+	for r := 0; r <= 3; r++ {
+		for i, s := range sigs {
+			if ranks[i] == r {
+				out = append(out, s)
+			}
+		}
+	}
 	if len(out) > MaxDKIM {
 		out = out[:MaxDKIM]
 	}
