@@ -6,6 +6,8 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // ErrNotSPF means a TXT record does not begin with the version section
@@ -101,6 +103,47 @@ type Record struct {
 // so "v=spf10" is not one.
 func IsSPF(txt string) bool {
 	return len(txt) >= 6 && strings.EqualFold(txt[:6], "v=spf1") && (len(txt) == 6 || txt[6] == ' ')
+}
+
+// parsed remembers the records Parse read without error, by their text:
+// the same few records (a sender's, its providers' _spf includes) come back
+// in message after message, and reading one again costs some 3 us. A
+// parsed record is a pure function of its text, and check_host() only
+// reads it, so one *Record can serve every message and goroutine. It holds
+// at most parsedMax records of at most parsedMaxLen bytes; past that,
+// records are parsed every time, as before.
+var parsed recordCache
+
+const (
+	parsedMax    = 1024
+	parsedMaxLen = 2048
+)
+
+type recordCache struct {
+	m sync.Map // text -> *Record
+	n atomic.Int64
+}
+
+// parse is Parse through the cache. The record returned may be shared:
+// it must not be changed.
+func (c *recordCache) parse(text string) (*Record, error) {
+	if r, ok := c.m.Load(text); ok {
+		return r.(*Record), nil
+	}
+	if len(text) > parsedMaxLen || c.n.Load() >= parsedMax {
+		return Parse(text)
+	}
+	// The record and its terms keep slices of the text: a copy of their
+	// own, not of whatever buffer the answer came in.
+	text = strings.Clone(text)
+	r, err := Parse(text)
+	if err != nil {
+		return r, err
+	}
+	if _, loaded := c.m.LoadOrStore(text, r); !loaded {
+		c.n.Add(1)
+	}
+	return r, nil
 }
 
 // Parse reads an SPF record against the grammar of RFC 7208 §12 without

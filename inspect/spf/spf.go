@@ -305,8 +305,11 @@ func domainProblem(domain string) string {
 	if len(domain) > 253 {
 		return "is longer than 253 characters"
 	}
-	labels := strings.Split(domain, ".")
-	for _, l := range labels {
+	labels := 0
+	for rest, more := domain, true; more; {
+		var l string
+		l, rest, more = strings.Cut(rest, ".")
+		labels++
 		if l == "" {
 			return "has an empty label (two dots in a row, or a leading dot)"
 		}
@@ -319,7 +322,7 @@ func domainProblem(domain string) string {
 			}
 		}
 	}
-	if len(labels) < 2 {
+	if labels < 2 {
 		return "is a single label, not a fully qualified multi-label domain name"
 	}
 	return ""
@@ -522,7 +525,7 @@ func (e *evaluator) checkHost(domain string, wantExp bool) outcome {
 			step.Explain += fmt.Sprintf("; the other %d TXT records are not SPF and are ignored", others)
 		}
 	}
-	rec, err := Parse(recs[0])
+	rec, err := parsed.parse(recs[0])
 	if err != nil {
 		var se *SyntaxError
 		reason := err.Error()
