@@ -3,7 +3,10 @@ package dmarc
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	msgauth "github.com/emersion/go-msgauth/dmarc"
@@ -240,6 +243,55 @@ func IsDMARC(txt string) bool {
 // what go-msgauth objected to. RFC 9989 readings are always this parser's:
 // go-msgauth implements RFC 7489 only.
 func ParseRecord(txt string, std Standard) (Record, error) {
+	if !IsDMARC(txt) {
+		return Record{Text: txt, Standard: std}, ErrNotDMARC
+	}
+	k := recordKey{txt, std}
+	if r, ok := records.m.Load(k); ok {
+		return r.(Record), nil
+	}
+	if len(txt) > recordsMaxLen || records.n.Load() >= recordsMax {
+		return parseRecord(txt, std)
+	}
+	// The record keeps slices of its text: a copy of its own, not of
+	// whatever buffer the answer came in.
+	k.txt = strings.Clone(txt)
+	r, err := parseRecord(k.txt, std)
+	if err != nil {
+		return r, err
+	}
+	// Clipped, so a caller that appends to a slice of its copy gets an
+	// array of its own instead of writing into the shared one.
+	r.Tags, r.RUA, r.Notes = slices.Clip(r.Tags), slices.Clip(r.RUA), slices.Clip(r.Notes)
+	if _, loaded := records.m.LoadOrStore(k, r); !loaded {
+		records.n.Add(1)
+	}
+	return r, nil
+}
+
+// records remembers ParseRecord's readings by text and standard: every
+// message reads its policy record under both standards, and its reporting
+// side reads it again, so the same few records come back in message after
+// message. A reading is a pure function of the text and standard, and is
+// handed out by value with clipped slices, so callers may share it; it must
+// not be changed through its slices. At most recordsMax readings of at most
+// recordsMaxLen bytes are kept; past that, records are read every time.
+var records struct {
+	m sync.Map // recordKey -> Record
+	n atomic.Int64
+}
+
+const (
+	recordsMax    = 1024
+	recordsMaxLen = 2048
+)
+
+type recordKey struct {
+	txt string
+	std Standard
+}
+
+func parseRecord(txt string, std Standard) (Record, error) {
 	if !IsDMARC(txt) {
 		return Record{Text: txt, Standard: std}, ErrNotDMARC
 	}
