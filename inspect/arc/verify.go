@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/headercheck/headercheck/inspect/dkim"
+	"github.com/headercheck/headercheck/inspect/dmarc"
 	"github.com/headercheck/headercheck/inspect/dnsx"
 	"github.com/headercheck/headercheck/inspect/trace"
 )
@@ -914,6 +915,9 @@ func fromDomain(m dkim.Message) string {
 			}
 			return r
 		}, v)
+	}
+	if a, ok := dmarc.PlainAddress(v); ok {
+		return strings.ToLower(strings.TrimSuffix(a[strings.LastIndexByte(a, '@')+1:], "."))
 	}
 	if list, err := mail.ParseAddressList(v); err == nil && len(list) == 1 {
 		if at := strings.LastIndexByte(list[0].Address, '@'); at >= 0 {

@@ -71,3 +71,15 @@ func BenchmarkOrganizationalDomain(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkParseAuthorPlain is the From most mail has: a display name of
+// plain words and the address in angle brackets.
+func BenchmarkParseAuthorPlain(b *testing.B) {
+	in := []string{" Sender 7 <news@d7.example>"}
+	b.ReportAllocs()
+	for b.Loop() {
+		if a := dmarc.ParseAuthor(in); len(a.Domains) != 1 {
+			b.Fatal(a.Domains)
+		}
+	}
+}

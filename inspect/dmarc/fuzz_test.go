@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/mail"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -213,6 +214,55 @@ func txtStrings(s string) []string {
 		s = s[len(chunk):]
 		if s == "" {
 			return out
+		}
+	}
+}
+
+// FuzzPlainAddress holds PlainAddress to net/mail: whatever it accepts,
+// mail.ParseAddressList reads as one address with the same addr-spec.
+func FuzzPlainAddress(f *testing.F) {
+	for _, s := range []string{
+		" Sender 7 <news@d7.example>", "news@d7.example", "<a@b.c>", "Alice<a.b@c.d>", " a+tag=x@mail-1.example.com\t",
+		"a..b@c.d", ".a@b.c", "a@b..c", "a@b.c.", "a@[192.0.2.1]", "\"q\" <a@b.c>", "A, B <a@b.c>", "a@b@c", "<a@b.c> x", "=?utf-8?q?x?= <a@b.c>",
+		"a@b.c, d@e.f", "(c) a@b.c", "a_b@c-d.e", "-a@-b.c-", "A  B <a@b.c>", "a@b",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		addr, ok := dmarc.PlainAddress(v)
+		if !ok {
+			return
+		}
+		list, err := mail.ParseAddressList(v)
+		if err != nil || len(list) != 1 || list[0].Address != addr {
+			t.Fatalf("PlainAddress(%q) = %q; net/mail gives %v, %v", v, addr, list, err)
+		}
+	})
+}
+
+// TestPlainAddress: the plain forms are read without net/mail, anything
+// else is left to it.
+func TestPlainAddress(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{" Sender 7 <news@d7.example>", "news@d7.example"},
+		{"news@d7.example", "news@d7.example"},
+		{"<a@b.c>", "a@b.c"},
+		{"Alice<a.b@c.d>", "a.b@c.d"},
+		{" a+tag=x@mail-1.example.com\t", "a+tag=x@mail-1.example.com"},
+		{"a..b@c.d", ""},
+		{"a@b.c.", ""},
+		{"\"q\" <a@b.c>", ""},
+		{"A, B <a@b.c>", ""},
+		{"a@b@c", ""},
+		{"=?utf-8?q?x?= <a@b.c>", ""},
+		{"a@b.c, d@e.f", ""},
+		{"(c) a@b.c", ""},
+		{"", ""},
+	}
+	for _, c := range cases {
+		got, ok := dmarc.PlainAddress(c.in)
+		if got != c.want || ok != (c.want != "") {
+			t.Errorf("PlainAddress(%q) = %q, %v; want %q, %v", c.in, got, ok, c.want, c.want != "")
 		}
 	}
 }
