@@ -1,6 +1,8 @@
 package inspect
 
 import (
+	"net/mail"
+	"slices"
 	"testing"
 	"unicode/utf8"
 
@@ -84,6 +86,7 @@ func BenchmarkPhishingSigns(b *testing.B) {
 		// A digit reads as a letter (0 for o), so every brand domain is
 		// compared with the domain.
 		{"digits", `"Sender 7" <news@d7.example>`, "d7.example"},
+		{"unquoted", `Sender 7 <news@d7.example>`, "d7.example"},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			rep := Report{Source: message.Summary{From: c.from}, DMARC: dmarc.Result{FromDomain: c.domain}}
@@ -105,6 +108,22 @@ func TestRelaxedTo(t *testing.T) {
 			if want := dmarc.Aligned(d, x, dmarc.Relaxed); got != want {
 				t.Errorf("relaxedTo(%q).aligns(%q) = %v, want %v (dmarc.Aligned)", x, d, got, want)
 			}
+		}
+	}
+}
+
+// TestFromAddressesPlain: a plain From, read without net/mail, gives the
+// name and domain net/mail gives.
+func TestFromAddressesPlain(t *testing.T) {
+	for _, raw := range []string{" Sender 7 <news@d7.example>", "Alice   Example<alice@Aligned.Example>", "bob@b.example", "<c@c.example>"} {
+		got := fromAddresses(raw, raw)
+		list, err := mail.ParseAddressList(raw)
+		if err != nil || len(list) != 1 {
+			t.Fatalf("net/mail: %v, %v", list, err)
+		}
+		want := []fromAddress{{name: list[0].Name, domain: domainOf(list[0].Address)}}
+		if !slices.Equal(got, want) {
+			t.Errorf("fromAddresses(%q) = %+v, want %+v", raw, got, want)
 		}
 	}
 }

@@ -916,7 +916,7 @@ func fromDomain(m dkim.Message) string {
 			return r
 		}, v)
 	}
-	if a, ok := dmarc.PlainAddress(v); ok {
+	if _, a, ok := dmarc.PlainAddress(v); ok {
 		return strings.ToLower(strings.TrimSuffix(a[strings.LastIndexByte(a, '@')+1:], "."))
 	}
 	if list, err := mail.ParseAddressList(v); err == nil && len(list) == 1 {

@@ -229,13 +229,13 @@ func FuzzPlainAddress(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, v string) {
-		addr, ok := dmarc.PlainAddress(v)
+		name, addr, ok := dmarc.PlainAddress(v)
 		if !ok {
 			return
 		}
 		list, err := mail.ParseAddressList(v)
-		if err != nil || len(list) != 1 || list[0].Address != addr {
-			t.Fatalf("PlainAddress(%q) = %q; net/mail gives %v, %v", v, addr, list, err)
+		if err != nil || len(list) != 1 || list[0].Address != addr || list[0].Name != name {
+			t.Fatalf("PlainAddress(%q) = %q, %q; net/mail gives %v, %v", v, name, addr, list, err)
 		}
 	})
 }
@@ -243,26 +243,27 @@ func FuzzPlainAddress(f *testing.F) {
 // TestPlainAddress: the plain forms are read without net/mail, anything
 // else is left to it.
 func TestPlainAddress(t *testing.T) {
-	cases := []struct{ in, want string }{
-		{" Sender 7 <news@d7.example>", "news@d7.example"},
-		{"news@d7.example", "news@d7.example"},
-		{"<a@b.c>", "a@b.c"},
-		{"Alice<a.b@c.d>", "a.b@c.d"},
-		{" a+tag=x@mail-1.example.com\t", "a+tag=x@mail-1.example.com"},
-		{"a..b@c.d", ""},
-		{"a@b.c.", ""},
-		{"\"q\" <a@b.c>", ""},
-		{"A, B <a@b.c>", ""},
-		{"a@b@c", ""},
-		{"=?utf-8?q?x?= <a@b.c>", ""},
-		{"a@b.c, d@e.f", ""},
-		{"(c) a@b.c", ""},
-		{"", ""},
+	cases := []struct{ in, want, name string }{
+		{" Sender 7 <news@d7.example>", "news@d7.example", "Sender 7"},
+		{"Sender   7  <news@d7.example>", "news@d7.example", "Sender 7"},
+		{"news@d7.example", "news@d7.example", ""},
+		{"<a@b.c>", "a@b.c", ""},
+		{"Alice<a.b@c.d>", "a.b@c.d", "Alice"},
+		{" a+tag=x@mail-1.example.com\t", "a+tag=x@mail-1.example.com", ""},
+		{"a..b@c.d", "", ""},
+		{"a@b.c.", "", ""},
+		{"\"q\" <a@b.c>", "", ""},
+		{"A, B <a@b.c>", "", ""},
+		{"a@b@c", "", ""},
+		{"=?utf-8?q?x?= <a@b.c>", "", ""},
+		{"a@b.c, d@e.f", "", ""},
+		{"(c) a@b.c", "", ""},
+		{"", "", ""},
 	}
 	for _, c := range cases {
-		got, ok := dmarc.PlainAddress(c.in)
-		if got != c.want || ok != (c.want != "") {
-			t.Errorf("PlainAddress(%q) = %q, %v; want %q, %v", c.in, got, ok, c.want, c.want != "")
+		name, got, ok := dmarc.PlainAddress(c.in)
+		if got != c.want || name != c.name || ok != (c.want != "") {
+			t.Errorf("PlainAddress(%q) = %q, %q, %v; want %q, %q, %v", c.in, name, got, ok, c.name, c.want, c.want != "")
 		}
 	}
 }
