@@ -309,9 +309,9 @@ func domainCharSign(written, checked string) (Sign, bool) {
 		// The two names are the same for every brand domain: their
 		// Organizational Domains are found once, not once per brand.
 		shown, real := relaxedTo(skel), relaxedTo(comparableDomain(d))
-		for _, b := range brands {
-			for _, bd := range b.domains {
-				if shown.aligns(bd) && !real.aligns(bd) {
+		for i, b := range brands {
+			for j, bd := range b.domains {
+				if ba := brandAlignments[i][j]; shown.aligns(ba) && !real.aligns(ba) {
 					looks = fmt.Sprintf(" To a reader it looks like %s.", bd)
 				}
 			}
@@ -356,18 +356,30 @@ func relaxedTo(name string) relaxedAlignment {
 	return a
 }
 
-// aligns is dmarc.Aligned(d, a's name, dmarc.Relaxed) (RFC 7489 §3.1).
-func (a relaxedAlignment) aligns(d string) bool {
-	d = strings.ToLower(strings.TrimSuffix(d, "."))
-	if a.name == "" || d == "" {
+// aligns is dmarc.Aligned(b's name, a's name, dmarc.Relaxed) (RFC 7489
+// §3.1).
+func (a relaxedAlignment) aligns(b relaxedAlignment) bool {
+	if a.name == "" || b.name == "" {
 		return false
 	}
-	if d == a.name {
+	if a.name == b.name {
 		return true
 	}
-	org, ok := dmarc.OrganizationalDomain(d)
-	return ok && a.hasOrg && org == a.org
+	return a.hasOrg && b.hasOrg && a.org == b.org
 }
+
+// brandAlignments is brands' domains worked out for alignment once, in the
+// same order: every message whose From domain holds a look-alike compares
+// it with each of them.
+var brandAlignments = func() [][]relaxedAlignment {
+	out := make([][]relaxedAlignment, len(brands))
+	for i, b := range brands {
+		for _, d := range b.domains {
+			out[i] = append(out[i], relaxedTo(d))
+		}
+	}
+	return out
+}()
 
 // containsWord reports whether s holds w as whole words.
 func containsWord(s, w string) bool {

@@ -98,13 +98,21 @@ func BenchmarkPhishingSigns(b *testing.B) {
 	}
 }
 
-// TestRelaxedTo holds relaxedTo(x).aligns(d) to dmarc.Aligned(d, x, Relaxed),
-// which it replaces in the brand loop of domainCharSign.
+// TestRelaxedTo holds relaxedTo(x).aligns(relaxedTo(d)) to dmarc.Aligned(d,
+// x, Relaxed), which it replaces in the brand loop of domainCharSign, and
+// brandAlignments to the brands' domains.
 func TestRelaxedTo(t *testing.T) {
 	names := []string{"", ".", "paypal.com", "PayPal.com.", "mail.paypal.com", "paypa1.com", "com", "co.uk", "a.co.uk", "b.a.co.uk", "mail.instagram.com", "instagram.com", "user.github.io", "github.io", "d7.example", "example", "[192.0.2.1]"}
+	for i, b := range brands {
+		for j, d := range b.domains {
+			if got, want := brandAlignments[i][j], relaxedTo(d); got != want {
+				t.Errorf("brandAlignments[%d][%d] = %+v, want %+v (%s)", i, j, got, want, d)
+			}
+		}
+	}
 	for _, x := range names {
 		for _, d := range names {
-			got := relaxedTo(x).aligns(d)
+			got := relaxedTo(x).aligns(relaxedTo(d))
 			if want := dmarc.Aligned(d, x, dmarc.Relaxed); got != want {
 				t.Errorf("relaxedTo(%q).aligns(%q) = %v, want %v (dmarc.Aligned)", x, d, got, want)
 			}
