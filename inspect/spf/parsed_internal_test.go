@@ -125,3 +125,25 @@ func TestDomainProblem(t *testing.T) {
 		}
 	}
 }
+
+// TestSenderWithoutDomain: "a@" names no domain; the steps say so in words
+// instead of quoting an empty domain.
+func TestSenderWithoutDomain(t *testing.T) {
+	// A snapshot that answers nothing: no question may be needed.
+	snap, err := dnsx.ParseSnapshot(strings.NewReader(""), "empty.dns")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := Check(t.Context(), Input{Resolver: snap, IP: netip.MustParseAddr("192.0.2.1"), Sender: "a@"})
+	if res.Result != trace.None || len(res.Steps) != 2 {
+		t.Fatalf("Check(a@) = %s with %d steps, want none after inputs and the domain check", res.Result, len(res.Steps))
+	}
+	for _, st := range res.Steps {
+		if strings.Contains(st.Explain, `""`) || strings.Contains(st.Explain, "  ") {
+			t.Errorf("step %q explains %q: an empty domain quoted or a double space", st.Title, st.Explain)
+		}
+	}
+	if !strings.Contains(res.Steps[0].Explain, "names no domain after the @") || !strings.Contains(res.Explanation, "domain is missing") {
+		t.Errorf("inputs %q, explanation %q: want them to say the domain is missing", res.Steps[0].Explain, res.Explanation)
+	}
+}

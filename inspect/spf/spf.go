@@ -202,6 +202,10 @@ func check(ctx context.Context, in Input, id Identity) Result {
 			sender = "postmaster@" + dom
 			input.Explain = fmt.Sprintf("the MAIL FROM has no local part, so it is checked as %s", sender)
 			input.Ref = "RFC 7208 §4.3"
+		case dom == "":
+			sender = s
+			input.Explain = fmt.Sprintf("the MAIL FROM %s names no domain after the @, so there is no domain whose SPF record could be asked", s)
+			input.Ref = "RFC 7208 §4.3"
 		default:
 			domain = dom
 			sender = s
@@ -238,6 +242,10 @@ func check(ctx context.Context, in Input, id Identity) Result {
 		ref := "RFC 7208 §4.3"
 		if id == HELO {
 			ref = "RFC 7208 §2.3, §4.3"
+		}
+		if domain == "" {
+			// `the MAIL FROM domain "" is empty` reads as a glitch.
+			return stop(trace.None, "Check the domain", fmt.Sprintf("%s is missing, so there is no domain whose SPF policy could apply: none", what), ref)
 		}
 		return stop(trace.None, "Check the domain", fmt.Sprintf("%s %q %s, so there is no domain whose SPF policy could apply: none", what, domain, p), ref)
 	}
