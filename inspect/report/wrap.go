@@ -2,6 +2,7 @@ package report
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/rivo/uniseg"
@@ -72,13 +73,27 @@ func wrap(b *strings.Builder, s, first, indent string, width int) {
 			// width is what is left, not measured again, so a word of
 			// megabytes costs one pass, not one per line.
 			head, hw := cut(word, cur)
+			// cut counts grapheme clusters (uniseg), the screen and
+			// cols count as ansi does, and the two disagree on some
+			// characters (a prepended concatenation mark such as
+			// U+0600 joins the next character): measure the head as it
+			// will be shown, and drop characters until it fits.
+			if cw := cols(head); cw != hw {
+				for hw = cw; hw > cur && head != ""; hw = cols(head) {
+					_, size := utf8.DecodeLastRuneInString(head)
+					head = head[:len(head)-size]
+				}
+			}
 			if head == "" {
 				break
 			}
 			line.WriteString(head)
 			n = hw
 			word = word[len(head):]
-			if wl -= hw; wl < 0 {
+			// What is left is measured again once it is short (a few
+			// lines), so a disagreement cannot carry over; a word of
+			// megabytes still costs one pass, not one per line.
+			if wl -= hw; wl < 0 || len(word) <= 16*room {
 				wl = cols(word)
 			}
 			flush()
