@@ -1,6 +1,7 @@
 package arc_test
 
 import (
+	"github.com/headercheck/headercheck/inspect/trace/tracetest"
 	"strings"
 	"testing"
 
@@ -84,7 +85,7 @@ func TestRescue(t *testing.T) {
 			if got.Sealer != "" && !exact && !hasStep(got.Steps, "Trusted sealer "+got.Sealer) {
 				t.Errorf("%s was trusted as a name under a trusted domain, but no step says so: %+v", got.Sealer, got.Steps)
 			}
-			for _, p := range textProblems("why", got.Why) {
+			for _, p := range tracetest.TextProblems("why", got.Why) {
 				t.Errorf("Why %q: %s", got.Why, p)
 			}
 			if len(got.Steps) < 2 || got.Steps[0].Ref != "RFC 8617 §7.2.1" {

@@ -3,6 +3,7 @@ package arc_test
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/headercheck/headercheck/inspect/trace/tracetest"
 	"strings"
 	"testing"
 	"time"
@@ -163,7 +164,7 @@ func checkSteps(t *testing.T, steps []trace.Step) {
 			// their words.
 			continue
 		}
-		for _, p := range studentProblems(st) {
+		for _, p := range tracetest.StepProblems(st) {
 			t.Errorf("step %q: %s\n  explain: %s\n  detail: %s\n  ref: %s", st.Title, p, st.Explain, st.Detail, st.Ref)
 		}
 		checkSteps(t, st.Steps)

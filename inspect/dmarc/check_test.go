@@ -3,6 +3,7 @@ package dmarc_test
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/headercheck/headercheck/inspect/trace/tracetest"
 	"slices"
 	"strings"
 	"testing"
@@ -606,7 +607,7 @@ func checkSteps(t *testing.T, steps []trace.Step) {
 		if s.Ref == "" {
 			t.Errorf("step %q has no RFC reference", s.Title)
 		}
-		for _, p := range studentProblems(s) {
+		for _, p := range tracetest.StepProblems(s) {
 			t.Errorf("step %q: %s\n  explain: %s\n  detail: %s\n  ref: %s", s.Title, p, s.Explain, s.Detail, s.Ref)
 		}
 		checkSteps(t, s.Steps)

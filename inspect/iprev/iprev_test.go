@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/headercheck/headercheck/inspect/trace/tracetest"
 	"net/netip"
 	"reflect"
 	"strings"
@@ -170,14 +171,14 @@ func TestCheck(t *testing.T) {
 				if s.Title == "" || s.Explain == "" || s.Ref == "" {
 					t.Errorf("step %q lacks a title, an explanation or a reference", s.Title)
 				}
-				for _, p := range studentProblems(s) {
+				for _, p := range tracetest.StepProblems(s) {
 					t.Errorf("step %q: %s\n  explain: %s\n  detail: %s\n  ref: %s", s.Title, p, s.Explain, s.Detail, s.Ref)
 				}
 			}
 			if !reflect.DeepEqual(results, tc.steps) {
 				t.Errorf("Check(%s) step results = %v, want %v", tc.ip, results, tc.steps)
 			}
-			for _, p := range textProblems("reason", got.Reason) {
+			for _, p := range tracetest.TextProblems("reason", got.Reason) {
 				t.Errorf("Check(%s).Reason = %q: %s", tc.ip, got.Reason, p)
 			}
 			if !strings.Contains(got.Reason, tc.reason) {

@@ -2,6 +2,7 @@ package received
 
 import (
 	"encoding/json"
+	"github.com/headercheck/headercheck/inspect/trace/tracetest"
 	"net/netip"
 	"reflect"
 	"strconv"
@@ -267,7 +268,7 @@ func TestBoundary(t *testing.T) {
 			checkSteps(t, c.Steps)
 			for _, h := range c.Hops {
 				for _, a := range h.Anomalies {
-					for _, p := range textProblems("anomaly", a) {
+					for _, p := range tracetest.TextProblems("anomaly", a) {
 						t.Errorf("hop anomaly %q: %s", a, p)
 					}
 				}

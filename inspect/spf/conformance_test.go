@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/headercheck/headercheck/inspect/trace/tracetest"
 	"net"
 	"net/netip"
 	"os"
@@ -189,7 +190,7 @@ func runSuiteTest(t *testing.T, r dnsx.Resolver, name string, tc suiteTest) {
 	if res.Explanation == "" || len(res.Steps) == 0 {
 		t.Errorf("%s: result %s has explanation %q and %d steps; every result must say why", name, res.Result, res.Explanation, len(res.Steps))
 	}
-	for _, p := range textProblems("explanation", res.Explanation) {
+	for _, p := range tracetest.TextProblems("explanation", res.Explanation) {
 		t.Errorf("%s: %s: %s", name, p, res.Explanation)
 	}
 	checkSteps(t, res.Steps)
@@ -211,7 +212,7 @@ func checkSteps(t *testing.T, steps []trace.Step) {
 		if s.Title == "" || s.Result == "" || s.Explain == "" || !strings.HasPrefix(s.Ref, "RFC ") {
 			t.Errorf("step %+v lacks a title, result, explanation or RFC reference", s)
 		}
-		for _, p := range studentProblems(s) {
+		for _, p := range tracetest.StepProblems(s) {
 			t.Errorf("step %q: %s\n  explain: %s\n  detail: %s\n  ref: %s", s.Title, p, s.Explain, s.Detail, s.Ref)
 		}
 		checkSteps(t, s.Steps)
