@@ -439,27 +439,11 @@ func (w *Walker) align(ctx context.Context, author string, authorWalk Walk, id s
 }
 
 // dnsWords says in plain words why a lookup got no usable answer, for a
-// step a student reads: the rcode, and what it means, never Go error text.
+// step a student reads (dnsx.Failure), the rcode after them in brackets.
 func dnsWords(q *trace.Query, err error) string {
-	rcode := ""
-	if q != nil {
-		rcode = q.Rcode
+	code, words := dnsx.Failure(q, err)
+	if code != "" {
+		return words + " (" + code + ")"
 	}
-	switch {
-	case errors.Is(err, dnsx.ErrBadName):
-		return "the name cannot be sent to DNS (an empty label, or a label or name too long)"
-	case errors.Is(err, dnsx.ErrTooLarge):
-		return "the answer is larger than headercheck accepts"
-	case errors.Is(err, dnsx.ErrCNAMELoop):
-		return "the name's aliases (CNAME records) loop or form too long a chain"
-	case rcode == trace.RcodeTimeout || errors.Is(err, dnsx.ErrTimeout):
-		return "no answer came in time (TIMEOUT)"
-	case rcode == trace.RcodeServFail || errors.Is(err, dnsx.ErrServFail):
-		return "the DNS server could not answer (SERVFAIL)"
-	case rcode == trace.RcodeRefused || errors.Is(err, dnsx.ErrRefused):
-		return "the DNS server refused to answer (REFUSED)"
-	case rcode == trace.RcodeMissing || errors.Is(err, dnsx.ErrNotInSnapshot):
-		return missingWords
-	}
-	return "the DNS exchange failed (no server could be reached, or its reply was unusable)"
+	return words
 }

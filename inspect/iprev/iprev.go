@@ -33,7 +33,6 @@ package iprev
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -105,7 +104,7 @@ func Check(ctx context.Context, resolver dnsx.Resolver, ip netip.Addr, recordedR
 	case err != nil && dnsx.IsTemporary(err):
 		ptr.Result = trace.TempError
 		ptr.Detail = dnsWords(q, err)
-		if missing(q, err) {
+		if dnsx.NotInSnapshot(q, err) {
 			ptr.Explain = fmt.Sprintf("The DNS snapshot being replayed holds no answer for the reverse DNS (PTR) lookup of %s, so this replay cannot tell which names it has; iprev is temperror, as for any lookup that got no answer. Replay against live DNS, or with a snapshot that holds this answer, to see the result.", res.IP)
 			res.Steps = append(res.Steps, ptr)
 			return res.finish(trace.TempError, fmt.Sprintf("the DNS snapshot holds no answer for the reverse lookup of %s, so the replay cannot tell", res.IP))
@@ -155,7 +154,7 @@ func Check(ctx context.Context, resolver dnsx.Resolver, ip netip.Addr, recordedR
 			st.Result = trace.TempError
 			st.Detail = dnsWords(fq, ferr)
 			st.Explain = fmt.Sprintf("The lookup of %s got no usable answer, so it is not known whether it points back. That is temporary: a later attempt may give a result.", name)
-			if missing(fq, ferr) {
+			if dnsx.NotInSnapshot(fq, ferr) {
 				sawMissing = true
 				st.Explain = fmt.Sprintf("The DNS snapshot being replayed holds no answer for %s, so this replay cannot tell whether it points back. Replay against live DNS, or with a snapshot that holds this answer, to see the result.", name)
 			}
@@ -282,38 +281,14 @@ func rcode(q *trace.Query) string {
 	return q.Rcode
 }
 
-// dnsWords says why a lookup got no usable answer, in words a student can
-// follow: the rcode and what it means, never Go error text.
-// missing reports whether a lookup failed only because the snapshot being
-// replayed lacks the question: nothing is temporary about that, and a
-// student must not read it as a DNS outage.
-func missing(q *trace.Query, err error) bool {
-	return errors.Is(err, dnsx.ErrNotInSnapshot) || rcode(q) == trace.RcodeMissing
-}
-
+// dnsWords says why a lookup got no usable answer (dnsx.Failure), the
+// rcode first, as the step's detail shows it.
 func dnsWords(q *trace.Query, err error) string {
-	switch {
-	case errors.Is(err, dnsx.ErrBadName):
-		return "the name cannot be sent to DNS: it has an empty label, or a label or the whole name is too long"
-	case errors.Is(err, dnsx.ErrTooLarge):
-		if q != nil && strings.Contains(q.Note, "holds") {
-			return q.Note // dnsx says how large, in words
-		}
-		return "the answer is larger than headercheck accepts"
-	case errors.Is(err, dnsx.ErrCNAMELoop):
-		return "the name's aliases (CNAME records) loop or form too long a chain"
+	code, words := dnsx.Failure(q, err)
+	if code != "" {
+		return code + ": " + words
 	}
-	switch rcode(q) {
-	case trace.RcodeTimeout:
-		return "TIMEOUT: no answer came in time"
-	case trace.RcodeServFail:
-		return "SERVFAIL: the DNS server could not answer"
-	case trace.RcodeRefused:
-		return "REFUSED: the DNS server refused to answer"
-	case trace.RcodeMissing:
-		return "the DNS snapshot holds no answer for this question"
-	}
-	return "the DNS exchange failed: no server could be reached, or its reply was unusable"
+	return words
 }
 
 func describeNotFound(q *trace.Query) string {

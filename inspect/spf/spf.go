@@ -394,32 +394,16 @@ func failure(q *trace.Query, err error) string {
 }
 
 // dnsWords says why a lookup got no usable answer in words a student can
-// follow: the rcode and what it means, never Go error text.
+// follow (dnsx.Failure), the rcode after them.
 func dnsWords(q *trace.Query, err error) string {
-	rcode := ""
-	if q != nil {
-		rcode = q.Rcode
-	}
-	switch {
-	case errors.Is(err, dnsx.ErrBadName):
-		return "the name cannot be sent to DNS: it has an empty label, or a label or the whole name is too long"
-	case errors.Is(err, dnsx.ErrTooLarge):
-		if q != nil && strings.Contains(q.Note, "holds") {
-			return q.Note // dnsx says how large, in words
-		}
-		return "the answer is larger than headercheck accepts"
-	case errors.Is(err, dnsx.ErrCNAMELoop):
-		return "the name's aliases (CNAME records) loop or form too long a chain"
-	case rcode == trace.RcodeTimeout || errors.Is(err, dnsx.ErrTimeout):
-		return "no answer came in time: TIMEOUT"
-	case rcode == trace.RcodeServFail || errors.Is(err, dnsx.ErrServFail):
-		return "the DNS server could not answer: SERVFAIL"
-	case rcode == trace.RcodeRefused || errors.Is(err, dnsx.ErrRefused):
-		return "the DNS server refused to answer: REFUSED"
-	case rcode == trace.RcodeMissing || errors.Is(err, dnsx.ErrNotInSnapshot):
+	if dnsx.NotInSnapshot(q, err) {
 		return missingWords
 	}
-	return "the DNS exchange failed: no server could be reached, or its reply was unusable"
+	code, words := dnsx.Failure(q, err)
+	if code != "" {
+		return words + ": " + code
+	}
+	return words
 }
 
 // missingWords is dnsWords for a question the replayed snapshot lacks.
@@ -436,14 +420,10 @@ const replayWords = "Here the DNS snapshot being replayed simply lacks this answ
 
 // retry is retryWords, or replayWords for a question the snapshot lacks.
 func retry(q *trace.Query, err error) string {
-	if snapshotMissing(q, err) {
+	if dnsx.NotInSnapshot(q, err) {
 		return replayWords
 	}
 	return retryWords
-}
-
-func snapshotMissing(q *trace.Query, err error) bool {
-	return errors.Is(err, dnsx.ErrNotInSnapshot) || (q != nil && q.Rcode == trace.RcodeMissing)
 }
 
 // checkHost is check_host() from record lookup on (RFC 7208 §4.4 - §4.7).
