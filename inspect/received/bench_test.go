@@ -64,3 +64,21 @@ func BenchmarkParseDate(b *testing.B) {
 		ParseDate("Mon, 21 May 2018 09:08:53 -0700 (PDT)")
 	}
 }
+
+// BenchmarkAnalyzeMbox is the walk of one message of BenchmarkMboxJSON
+// (inspect/batch): one Received field, by the receiver, and a
+// Return-Path. The allocations per op are what each message pays.
+func BenchmarkAnalyzeMbox(b *testing.B) {
+	in := Input{
+		Received:   []string{"from mail.d1.example (mail.d1.example [198.51.100.129])\t by mx1.inbound.example (Postfix) with ESMTPS id B1\t for <bob@inbound.example>; Sun, 29 Nov 2026 10:00:01 +0000 (UTC)"},
+		ReturnPath: []string{"<news@d1.example>"},
+		Now:        time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC),
+	}
+	if c := Analyze(in); c.Envelope.ClientIP != "198.51.100.129" || c.Envelope.MailFrom != "news@d1.example" || c.Envelope.HELO != "mail.d1.example" {
+		b.Fatalf("envelope %+v", c.Envelope)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		Analyze(in)
+	}
+}

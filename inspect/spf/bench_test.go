@@ -1,7 +1,9 @@
 package spf
 
 import (
+	"context"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
@@ -60,5 +62,52 @@ func BenchmarkParse(b *testing.B) {
 		if _, err := Parse(rec); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// mboxZone is the DNS of two senders of BenchmarkMboxJSON's corpus
+// (inspect/batch): d0 sends from the first provider (one include), d1
+// from the second (two includes, the first not matching).
+const mboxZone = `
+_spf.esp1.example. TXT "v=spf1 ip4:198.51.100.0/25 -all"
+_spf.esp2.example. TXT "v=spf1 ip4:198.51.100.128/25 ~all"
+d0.example.        TXT "v=spf1 include:_spf.esp1.example -all"
+d1.example.        TXT "v=spf1 include:_spf.esp1.example include:_spf.esp2.example -all"
+mail.d0.example.   A   198.51.100.1
+mail.d1.example.   A   198.51.100.129
+`
+
+// BenchmarkCheckMbox is the SPF of one message of BenchmarkMboxJSON, as
+// inspect runs it: a Recorder over the message's Budget over the run's
+// warm Cache. The allocations per op are what each message pays.
+func BenchmarkCheckMbox(b *testing.B) {
+	srv := dnstest.StartZone(b, mboxZone)
+	cache := dnsx.NewCache(&dnsx.Client{Servers: []string{srv.Addr}, Timeout: time.Second}, dnsx.CacheOptions{})
+	at := time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		name   string
+		check  func(context.Context, Input) Result
+		sender string
+		ip     string
+		want   trace.Result
+	}{
+		{"one_include", Check, "news@d0.example", "198.51.100.1", trace.Pass},
+		{"two_includes", Check, "news@d1.example", "198.51.100.129", trace.Pass},
+		{"fail", Check, "news@d1.example", "203.0.113.5", trace.Fail},
+		{"helo_none", CheckHELO, "news@d1.example", "198.51.100.129", trace.None},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			dom := c.sender[strings.IndexByte(c.sender, '@')+1:]
+			in := Input{IP: netip.MustParseAddr(c.ip), Sender: c.sender, HELO: "mail." + dom, Receiver: "mx1.inbound.example", Now: at}
+			in.Resolver = dnsx.NewRecorder(dnsx.NewBudget(cache, 20*time.Second))
+			if res := c.check(b.Context(), in); res.Result != c.want {
+				b.Fatalf("%s: %s, want %s\n%s", c.name, res.Result, c.want, res.Explanation)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				in.Resolver = dnsx.NewRecorder(dnsx.NewBudget(cache, 20*time.Second))
+				c.check(b.Context(), in)
+			}
+		})
 	}
 }
