@@ -3,6 +3,7 @@ package dkim
 import (
 	"bytes"
 	"strings"
+	"unicode/utf8"
 )
 
 // Field is one header field exactly as the message stores it.
@@ -19,12 +20,16 @@ type Field struct {
 // colon. A line with no colon at all is not a field by RFC 5322, but
 // signers and verifiers (go-msgauth among them) treat it as one named by
 // the whole line, so it is named by its text, trimmed, here too.
-func (f Field) Name() string {
+func (f Field) Name() string { return string(f.name()) }
+
+// name is Name as a slice of Raw: the checks below compare names per field
+// per signature, and a string for each would be most of their allocations.
+func (f Field) name() []byte {
 	raw := trimEOL(f.Raw)
 	if i := bytes.IndexByte(raw, ':'); i >= 0 {
 		raw = raw[:i]
 	}
-	return string(bytes.Trim(raw, " \t\r\n"))
+	return bytes.Trim(raw, " \t\r\n")
 }
 
 // Value is everything after the first colon, folding kept, without the
@@ -39,7 +44,34 @@ func (f Field) Value() []byte {
 
 // Is reports whether the field's name is name, ignoring ASCII case as
 // RFC 6376 §3.5 (h=) and RFC 5322 §1.2.2 require.
-func (f Field) Is(name string) bool { return strings.EqualFold(f.Name(), name) }
+func (f Field) Is(name string) bool { return equalFold(f.name(), name) }
+
+// equalFold is strings.EqualFold(string(b), s) without making the string:
+// ASCII, which field names nearly always are, is folded here, and from the
+// first byte that is not ASCII on either side strings.EqualFold decides,
+// so its Unicode folding (a Kelvin sign is a K) stays the rule.
+func equalFold(b []byte, s string) bool {
+	n := min(len(b), len(s))
+	for i := 0; i < n; i++ {
+		c, d := b[i], s[i]
+		if c|d >= utf8.RuneSelf {
+			return strings.EqualFold(string(b[i:]), s[i:])
+		}
+		if c != d && lowerASCII(c) != lowerASCII(d) {
+			return false
+		}
+	}
+	// One is a prefix of the other: equal only when both ended, as a
+	// rune left over folds to no empty string.
+	return len(b) == len(s)
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
 
 // Message is a message split into header fields and body without changing
 // a byte.
@@ -57,6 +89,9 @@ type Message struct {
 // top becomes a field of its own with no name, so no byte is lost.
 func Split(raw []byte) Message {
 	var m Message
+	if n := countFields(raw); n > 0 {
+		m.Fields = make([]Field, 0, n)
+	}
 	pos := 0
 	for pos < len(raw) {
 		end := bytes.IndexByte(raw[pos:], '\n')
@@ -81,6 +116,29 @@ func Split(raw []byte) Message {
 	}
 	m.BodyOffset = len(raw)
 	return m
+}
+
+// countFields is how many fields Split will find, so that it makes room
+// for them once: the lines are walked twice, which costs less than growing
+// the slice five or six times for an ordinary header.
+func countFields(raw []byte) int {
+	n := 0
+	for pos := 0; pos < len(raw); {
+		end := bytes.IndexByte(raw[pos:], '\n')
+		next := len(raw)
+		if end >= 0 {
+			next = pos + end + 1
+		}
+		line := raw[pos:next]
+		if len(trimEOL(line)) == 0 && end >= 0 {
+			break
+		}
+		if !(line[0] == ' ' || line[0] == '\t') || n == 0 {
+			n++
+		}
+		pos = next
+	}
+	return n
 }
 
 // trimEOL removes one final line break (CRLF or LF).
@@ -112,23 +170,135 @@ func (m Message) Count(name string) int {
 // taken — the signature being verified, which §3.5 says cannot sign itself
 // — or -1.
 func (m Message) Pick(names []string, skip int) []int {
-	// Index the fields by name once, bottom-up, so that a long h= over a
-	// long header costs their sum, not their product.
-	byName := map[string][]int{}
-	for i := len(m.Fields) - 1; i >= 0; i-- {
-		if i != skip {
-			k := strings.ToLower(m.Fields[i].Name())
-			byName[k] = append(byName[k], i)
+	// Each distinct name, lowercased, gets a slot; the fields of each slot
+	// are chained bottom-up in one pass over the header (first[s] is the
+	// lowest instance not taken yet, up[i] the next one above field i), so
+	// a long h= over a long header costs their sum, not their product, and
+	// no field name is copied to a string.
+	out := make([]int, len(names)) // the slot of each name, then its field
+	slots := nameSlots{keys: make([]string, 0, len(names))}
+	keys := lowerAll(names)
+	for j := range names {
+		out[j] = slots.add(keys[j])
+	}
+	first := make([]int, len(slots.keys)+len(m.Fields))
+	up := first[len(slots.keys):]
+	first = first[:len(slots.keys)]
+	for s := range first {
+		first[s] = -1
+	}
+	var buf [64]byte
+	for i := range m.Fields {
+		if i == skip {
+			continue
+		}
+		if s, ok := slots.find(lowerName(m.Fields[i].name(), &buf)); ok {
+			up[i], first[s] = first[s], i
 		}
 	}
-	out := make([]int, len(names))
-	for j, name := range names {
-		k := strings.ToLower(name)
-		out[j] = -1
-		if left := byName[k]; len(left) > 0 {
-			out[j] = left[0]
-			byName[k] = left[1:]
+	for j, s := range out {
+		i := first[s]
+		out[j] = i
+		if i >= 0 {
+			first[s] = up[i]
 		}
 	}
 	return out
+}
+
+// lowerAll is strings.ToLower of each name. ASCII names, which h= holds
+// (parseSignature checks it), share one string made once.
+func lowerAll(names []string) []string {
+	keys := make([]string, len(names))
+	n := 0
+	for _, name := range names {
+		n += len(name)
+	}
+	b := make([]byte, 0, n)
+	for _, name := range names {
+		for i := 0; i < len(name); i++ {
+			b = append(b, lowerASCII(name[i]))
+		}
+	}
+	all := string(b)
+	pos := 0
+	for j, name := range names {
+		if isASCII(name) {
+			keys[j] = all[pos : pos+len(name)]
+		} else {
+			keys[j] = strings.ToLower(name)
+		}
+		pos += len(name)
+	}
+	return keys
+}
+
+// lowerName is strings.ToLower(string(name)), made in buf when name is
+// ASCII and fits: it is only looked up, never kept.
+func lowerName(name []byte, buf *[64]byte) []byte {
+	if len(name) > len(buf) || !isASCII(string(name)) {
+		return []byte(strings.ToLower(string(name)))
+	}
+	for i, c := range name {
+		buf[i] = lowerASCII(c)
+	}
+	return buf[:len(name)]
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// nameSlots numbers distinct names. An h= list names a handful of fields,
+// searched in a slice; a long one gets a map, so that Pick stays linear.
+type nameSlots struct {
+	keys []string
+	m    map[string]int
+}
+
+const slotsInSlice = 16
+
+// find takes bytes: neither the map index nor the comparison copies them.
+func (x *nameSlots) find(k []byte) (int, bool) {
+	if x.m != nil {
+		s, ok := x.m[string(k)]
+		return s, ok
+	}
+	for s, key := range x.keys {
+		if key == string(k) {
+			return s, true
+		}
+	}
+	return 0, false
+}
+
+func (x *nameSlots) add(k string) int {
+	if x.m != nil {
+		if s, ok := x.m[k]; ok {
+			return s
+		}
+	} else {
+		for s, key := range x.keys {
+			if key == k {
+				return s
+			}
+		}
+	}
+	s := len(x.keys)
+	x.keys = append(x.keys, k)
+	switch {
+	case x.m != nil:
+		x.m[k] = s
+	case len(x.keys) > slotsInSlice:
+		x.m = make(map[string]int, 2*len(x.keys))
+		for s, key := range x.keys {
+			x.m[key] = s
+		}
+	}
+	return s
 }
