@@ -224,3 +224,30 @@ func benchFlag() string {
 	}
 	return ""
 }
+
+// BenchmarkMboxMessage reads message after message of an mbox file the way
+// a batch run does: read and parse one (Source.Message), take its Summary,
+// give its buffer back (Release). The messages carry the realistic header
+// of BenchmarkLoad50KiB and bodies of 2 to 62 KiB.
+func BenchmarkMboxMessage(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "bench.mbox")
+	n := writeMbox(b, path, 4<<20)
+	src, err := message.Open(path, message.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer src.Close()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		m, err := src.Message(i % n)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if s := m.Summary(); s.Date == "" || len(m.Fields) != 22 {
+			b.Fatalf("message %d: %d fields, summary %+v", i%n+1, len(m.Fields), s)
+		}
+		src.Release(m)
+		i++
+	}
+}

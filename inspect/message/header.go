@@ -3,13 +3,16 @@ package message
 import (
 	"bytes"
 	"fmt"
+	"io"
+	"mime"
 	"net/mail"
+	"net/textproto"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	gomessage "github.com/emersion/go-message"
-	"github.com/emersion/go-message/textproto"
 
 	"github.com/headercheck/headercheck/inspect/trace"
 )
@@ -75,37 +78,43 @@ func parse(m *Message, opts Options) (notMail string) {
 		return notMailReason(raw[start:])
 	}
 
-	// Hand each field to go-message's textproto, which canonicalises the
-	// name and unfolds the value exactly as its DKIM and mail readers do.
-	// AddRaw puts a field on top, so add them bottom first.
-	var h textproto.Header
-	for i := len(sc.fields) - 1; i >= 0; i-- {
-		sp := sc.fields[i]
-		h.AddRaw(raw[sp.start:sp.end])
+	// Every field's name and unfolded value go into one string, and Name,
+	// Key and Value are substrings of it (Key is Name itself when the name
+	// is written canonically, as it mostly is): one copy of the header per
+	// message, where go-message's textproto.Header made a record, a map
+	// entry and three strings of every field, and was then thrown away.
+	// unfold is textproto's unfolding byte for byte (FuzzFields holds the
+	// two to each other), so Key and Value are what its DKIM and mail
+	// readers see.
+	n := 0
+	for _, sp := range sc.fields {
+		n += sp.end - sp.start
 	}
-	mh := gomessage.Header{Header: h}
+	var text strings.Builder
+	text.Grow(n)
 	fields := make([]Field, 0, len(sc.fields))
-	it := mh.Fields()
 	var badCharset []string
 	var notUTF8 []string
-	for i := 0; it.Next(); i++ {
-		sp := sc.fields[i]
+	for _, sp := range sc.fields {
+		start := text.Len()
+		text.Write(sp.name)
+		nameEnd := text.Len()
+		unfold(&text, raw[sp.start+bytes.IndexByte(raw[sp.start:sp.end], ':')+1:sp.end])
+		// Bytes written to a Builder never change, so a string taken
+		// now stays valid as the Builder grows.
+		all := text.String()
 		f := Field{
-			Key:    it.Key(),
+			Name:   all[start:nameEnd],
 			Raw:    raw[sp.start:sp.end:sp.end],
-			Value:  it.Value(),
+			Value:  all[nameEnd:],
 			Offset: sp.start,
 			Line:   sp.line,
 		}
-		if string(sp.name) == f.Key {
-			f.Name = f.Key
-		} else {
-			f.Name = string(sp.name)
-		}
+		f.Key = textproto.CanonicalMIMEHeaderKey(f.Name)
 		f.Display = f.Value
 		if strings.Contains(f.Value, "=?") {
-			d, err := it.Text()
-			if err != nil && gomessage.IsUnknownCharset(err) {
+			d, err := decodeWords(f.Value)
+			if _, ok := err.(unknownCharset); ok {
 				badCharset = append(badCharset, fmt.Sprintf("%s (line %d): %v", f.Name, f.Line, err))
 			}
 			f.Display = d
@@ -135,8 +144,15 @@ func parse(m *Message, opts Options) (notMail string) {
 			Ref:     "RFC 5322 §2.2",
 		})
 	}
+	m.dateRead = true
 	if v := m.Get("Date"); v != "" {
-		if _, err := parseDate(v); err != nil {
+		t, err := parseDate(v)
+		if err == nil {
+			// Kept for Summary and Date, which every report asks for
+			// (twice in a batch run).
+			m.date, m.dateOK = t, true
+			m.dateText = t.UTC().Format(time.RFC3339)
+		} else {
 			m.Steps = append(m.Steps, trace.Step{
 				Title:   "Date field does not parse",
 				Result:  trace.Warn,
@@ -148,6 +164,73 @@ func parse(m *Message, opts Options) (notMail string) {
 	}
 	return ""
 }
+
+// unfold writes the value v of a field (what follows the colon, line
+// ending included) to b as go-message's textproto does (trimAroundNewlines):
+// each line without its CR, spaces and tabs trimmed from both ends, the
+// lines that are not empty joined by one space. RFC 5322 §2.2.3 unfolds by
+// removing the CRLF alone; textproto also drops the white space around
+// it, and DKIM's relaxed canonicalization and the checks read it so.
+func unfold(b *strings.Builder, v []byte) {
+	start := b.Len()
+	for len(v) > 0 {
+		line := v
+		if i := bytes.IndexByte(v, '\n'); i >= 0 {
+			line, v = v[:i], v[i+1:]
+		} else {
+			v = nil
+		}
+		if len(line) > 0 && line[len(line)-1] == '\r' {
+			line = line[:len(line)-1]
+		}
+		line = bytes.Trim(line, " \t")
+		if len(line) == 0 {
+			continue
+		}
+		if b.Len() > start {
+			b.WriteByte(' ')
+		}
+		b.Write(line)
+	}
+}
+
+// decodeWords decodes the RFC 2047 encoded words of a field value as
+// go-message's HeaderFields.Text does (decodeHeader), with the charsets its
+// charset package registers; on an error it returns v and the error. A
+// gomessage.Header built for one field would do the same with a map and a
+// record per call.
+func decodeWords(v string) (string, error) {
+	d, err := (&mime.WordDecoder{CharsetReader: charsetReader}).DecodeHeader(v)
+	if err != nil {
+		return v, err
+	}
+	return d, nil
+}
+
+// charsetReader is go-message's: UTF-8 and US-ASCII as they are, other
+// charsets through gomessage.CharsetReader, a charset it does not know
+// an unknownCharset error.
+func charsetReader(charset string, input io.Reader) (io.Reader, error) {
+	charset = strings.ToLower(charset)
+	if charset == "utf-8" || charset == "us-ascii" {
+		return input, nil
+	}
+	if gomessage.CharsetReader != nil {
+		r, err := gomessage.CharsetReader(charset, input)
+		if err != nil {
+			return r, unknownCharset{err}
+		}
+		return r, nil
+	}
+	return input, unknownCharset{fmt.Errorf("message: unhandled charset %q", charset)}
+}
+
+// unknownCharset is go-message's UnknownCharsetError, whose field cannot
+// be set from outside: the same words.
+type unknownCharset struct{ err error }
+
+func (u unknownCharset) Error() string { return "unknown charset: " + u.err.Error() }
+func (u unknownCharset) Unwrap() error { return u.err }
 
 // scanHeader finds the header fields of raw (from start) and where the body
 // begins, noting every irregularity as a step.
@@ -479,21 +562,41 @@ func plural(n int, noun string) string {
 	return thousands(int64(n)) + " " + noun + "s"
 }
 
+// appendPlural appends plural(n, noun) to b.
+func appendPlural(b []byte, n int, noun string) []byte {
+	b = appendThousands(b, int64(n))
+	b = append(b, ' ')
+	b = append(b, noun...)
+	if n != 1 {
+		b = append(b, 's')
+	}
+	return b
+}
+
+// thousands writes n with a comma between groups of three digits:
+// "5,242,880".
 func thousands(n int64) string {
-	s := fmt.Sprint(n)
+	if n >= 0 && n < 1000 {
+		return strconv.FormatInt(n, 10)
+	}
+	var buf [32]byte
+	return string(appendThousands(buf[:0], n))
+}
+
+// appendThousands appends thousands(n) to b.
+func appendThousands(b []byte, n int64) []byte {
+	var digits [20]byte
+	s := strconv.AppendInt(digits[:0], n, 10)
 	if n < 0 || len(s) <= 3 {
-		return s
+		return append(b, s...)
 	}
-	var b strings.Builder
 	pre := len(s) % 3
-	if pre > 0 {
-		b.WriteString(s[:pre])
-	}
+	b = append(b, s[:pre]...)
 	for i := pre; i < len(s); i += 3 {
-		if b.Len() > 0 {
-			b.WriteByte(',')
+		if i > 0 {
+			b = append(b, ',')
 		}
-		b.WriteString(s[i : i+3])
+		b = append(b, s[i:i+3]...)
 	}
-	return b.String()
+	return b
 }

@@ -4,10 +4,15 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
+
+	gomessage "github.com/emersion/go-message"
+	"github.com/emersion/go-message/textproto"
 )
 
 // seedMboxes are tricky mboxes for the equivalence test and the fuzz seeds.
@@ -228,13 +233,99 @@ func checkMessage(t *testing.T, m *Message) {
 		if got := m.Values(f.Key); len(got) == 0 {
 			t.Fatalf("Values(%q) is empty but the field exists", f.Key)
 		}
+		checkAsTextproto(t, f)
 	}
 	for _, s := range m.Steps {
 		if s.Title == "" || s.Explain == "" || s.Ref == "" {
 			t.Fatalf("step without title, explanation or reference: %+v", s)
 		}
 	}
-	_ = m.Summary()
+	sum := m.Summary()
+	if d, ok := m.Date(); ok != (sum.Date != "") || ok && d.UTC().Format(time.RFC3339) != sum.Date {
+		t.Fatalf("Date() %v, %v but Summary().Date %q", d, ok, sum.Date)
+	}
+	fresh := &Message{Fields: m.Fields, File: m.File, Index: m.Index}
+	if got := fresh.Summary(); got != sum {
+		t.Fatalf("Summary() %+v, but read afresh %+v", sum, got)
+	}
+}
+
+// checkAsTextproto holds a field to what go-message's textproto makes of
+// its raw bytes, which parse used to hand every field to: the same key,
+// unfolded value, and decoded text.
+func checkAsTextproto(t *testing.T, f Field) {
+	t.Helper()
+	var h textproto.Header
+	h.AddRaw(f.Raw)
+	it := h.Fields()
+	if !it.Next() {
+		t.Fatalf("textproto holds no field for %q", f.Raw)
+	}
+	if it.Key() != f.Key || it.Value() != f.Value {
+		t.Fatalf("field %q: Key %q, Value %q; textproto: %q, %q", f.Raw, f.Key, f.Value, it.Key(), it.Value())
+	}
+	if want := string(bytes.TrimRight(f.Raw[:bytes.IndexByte(f.Raw, ':')], " \t")); f.Name != want {
+		t.Fatalf("field %q: Name %q, want %q", f.Raw, f.Name, want)
+	}
+	mit := (&gomessage.Header{Header: h}).Fields()
+	mit.Next()
+	text, err := mit.Text()
+	if strings.Contains(f.Value, "=?") && text != f.Display || !strings.Contains(f.Value, "=?") && f.Display != f.Value {
+		t.Fatalf("field %q: Display %q, textproto's Text %q (%v)", f.Raw, f.Display, text, err)
+	}
+	got, gotErr := decodeWords(f.Value)
+	if got != text || fmt.Sprint(gotErr) != fmt.Sprint(err) || (gotErr != nil && gomessage.IsUnknownCharset(err)) != (gotErr != nil && isUnknownCharset(gotErr)) {
+		t.Fatalf("field %q: decodeWords %q, %v; go-message %q, %v", f.Raw, got, gotErr, text, err)
+	}
+}
+
+func isUnknownCharset(err error) bool {
+	_, ok := err.(unknownCharset)
+	return ok
+}
+
+// TestFieldsAsTextproto: parse splits names and unfolds values itself;
+// these are the cases where doing it as go-message's textproto does is
+// least obvious. checkMessage also holds every field to textproto.
+func TestFieldsAsTextproto(t *testing.T) {
+	cases := []struct {
+		name, header            string
+		wantName, wantKey, want string
+	}{
+		{"plain", "Subject: hello\r\n\r\n", "Subject", "Subject", "hello"},
+		{"lower-case name", "message-id: <a@b>\n\n", "message-id", "Message-Id", "<a@b>"},
+		{"upper-case name", "DKIM-Signature: v=1\n\n", "DKIM-Signature", "Dkim-Signature", "v=1"},
+		{"not a token", "X(y): z\n\n", "X(y)", "X(y)", "z"},
+		{"white space before the colon", "Subject \t: obs\n\n", "Subject", "Subject", "obs"},
+		{"folded", "Received: from a\r\n\tby b\r\n  for c ;\r\n\r\n", "Received", "Received", "from a by b for c ;"},
+		{"blank continuation lines", "X: a\n \n\t\n b\n\n", "X", "X", "a b"},
+		{"empty value", "X:\n\n", "X", "X", ""},
+		{"empty value folded", "X:   \r\n \r\n\n", "X", "X", ""},
+		{"value on the next line", "X:\n\tv\n\n", "X", "X", "v"},
+		{"bare CR inside", "X: a\rb \r\n c\r\r\n\n", "X", "X", "a\rb c\r"},
+		{"no line ending at the end", "X: last", "X", "X", "last"},
+		{"colon in the value", "X: a: b\n\n", "X", "X", "a: b"},
+		{"encoded words", "Subject: =?UTF-8?Q?Gr=C3=BC=C3=9Fe?= =?iso-8859-1?q?=E9t=E9?=\n\n", "Subject", "Subject", "=?UTF-8?Q?Gr=C3=BC=C3=9Fe?= =?iso-8859-1?q?=E9t=E9?="},
+		{"unknown charset", "Subject: =?x-unknown?Q?abc?=\n\n", "Subject", "Subject", "=?x-unknown?Q?abc?="},
+		{"broken encoded word", "Subject: =?UTF-8?B?%%%?=\n\n", "Subject", "Subject", "=?UTF-8?B?%%%?="},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			src, err := FromBytes("t.eml", []byte(c.header), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := src.Message(0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkMessage(t, m)
+			f := m.Fields[0]
+			if f.Name != c.wantName || f.Key != c.wantKey || f.Value != c.want {
+				t.Errorf("got Name %q, Key %q, Value %q; want %q, %q, %q", f.Name, f.Key, f.Value, c.wantName, c.wantKey, c.want)
+			}
+		})
+	}
 }
 
 func hasTitle(m *Message, fragment string) bool {
@@ -331,4 +422,56 @@ func FuzzHeader(f *testing.F) {
 		}
 		checkMessage(t, m)
 	})
+}
+
+// TestThousands: the numbers of load steps, written without fmt.
+func TestThousands(t *testing.T) {
+	cases := []struct {
+		n    int64
+		want string
+	}{
+		{0, "0"}, {7, "7"}, {999, "999"}, {1000, "1,000"}, {12345, "12,345"},
+		{999999, "999,999"}, {1234567, "1,234,567"}, {-5, "-5"}, {-1234, "-1234"},
+		{math.MaxInt64, "9,223,372,036,854,775,807"},
+	}
+	for _, c := range cases {
+		t.Run(c.want, func(t *testing.T) {
+			if got := thousands(c.n); got != c.want {
+				t.Errorf("thousands(%d) = %q, want %q", c.n, got, c.want)
+			}
+			if got := string(appendThousands([]byte("x"), c.n)); got != "x"+c.want {
+				t.Errorf("appendThousands(x, %d) = %q, want %q", c.n, got, "x"+c.want)
+			}
+		})
+	}
+	for _, c := range []struct {
+		n    int
+		want string
+	}{{0, "0 lines"}, {1, "1 line"}, {2, "2 lines"}, {1500, "1,500 lines"}} {
+		if got := plural(c.n, "line"); got != c.want {
+			t.Errorf("plural(%d) = %q, want %q", c.n, got, c.want)
+		}
+		if got := string(appendPlural(nil, c.n, "line")); got != c.want {
+			t.Errorf("appendPlural(%d) = %q, want %q", c.n, got, c.want)
+		}
+	}
+}
+
+// TestDescribe: the detail of a load step.
+func TestDescribe(t *testing.T) {
+	cases := []struct {
+		name string
+		m    Message
+		want string
+	}{
+		{"body", Message{Raw: make([]byte, 51200), BodyStart: 1088, LineEnding: "LF", Fields: make([]Field, 12)}, "51,200 bytes, LF line endings, 12 header fields, body of 50,112 bytes"},
+		{"no body", Message{Raw: make([]byte, 30), BodyStart: 30, Fields: make([]Field, 1)}, "30 bytes, 1 header field, no body"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := describe(&c.m); got != c.want {
+				t.Errorf("got %q, want %q", got, c.want)
+			}
+		})
+	}
 }

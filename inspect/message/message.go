@@ -4,7 +4,7 @@
 // Every message keeps its bytes exactly as they were stored (Message.Raw),
 // LF or CRLF, because DKIM (RFC 6376 §3.4) verifies raw bytes; line endings
 // are normalised only by the check that needs it. Header fields are parsed
-// with go-message's textproto, and each Field keeps its raw folded bytes,
+// as go-message's textproto does, and each Field keeps its raw folded bytes,
 // its unfolded value and an RFC 2047-decoded value for display. What the
 // loader noticed on the way — the mbox variant it assumed, lines it
 // unquoted, a missing blank line, a limit that bit — becomes trace steps, so
@@ -130,6 +130,14 @@ type Message struct {
 	// buf is the read buffer Raw lies in when Source.Release may take it
 	// back for the next message; nil otherwise.
 	buf *[]byte
+
+	// The Date field as parse read it (dateRead), so that Summary and
+	// Date, which every report asks for, do not parse and format it
+	// again. A Message parse did not fill in reads the field when asked.
+	dateRead bool
+	dateOK   bool
+	date     time.Time
+	dateText string // date in UTC as RFC 3339
 }
 
 // Header returns the header section: the fields, without the blank line.
@@ -215,8 +223,13 @@ func (m *Message) Summary() Summary {
 	if f, ok := m.first("Subject"); ok {
 		s.Subject = f.Display
 	}
-	if t, ok := m.Date(); ok {
-		s.Date = t.UTC().Format(time.RFC3339)
+	switch {
+	case m.dateRead:
+		s.Date = m.dateText
+	default:
+		if t, ok := m.Date(); ok {
+			s.Date = t.UTC().Format(time.RFC3339)
+		}
 	}
 	return s
 }
@@ -224,6 +237,9 @@ func (m *Message) Summary() Summary {
 // Date returns the parsed Date field (RFC 5322 §3.3), and false when there
 // is none or it does not parse.
 func (m *Message) Date() (time.Time, bool) {
+	if m.dateRead {
+		return m.date, m.dateOK
+	}
 	v := m.Get("Date")
 	if v == "" {
 		return time.Time{}, false

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"strconv"
 	"sync"
 	"syscall"
 
@@ -242,19 +243,29 @@ func (s *Source) fromMbox(i int) (*Message, error) {
 	if n > s.opts.MaxMessageSize {
 		return nil, s.tooLarge(i+1, n)
 	}
-	sep := make([]byte, min(int64(e.dataOff), 1024))
-	if _, err := s.ra.ReadAt(sep, e.sep); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("read %s: %w", s.Name, err)
+	// The separator line and the message are read at once, into the same
+	// buffer, unless the line is longer than the 1 KiB of it kept.
+	var sep []byte
+	from, off := e.sep, int64(e.dataOff)
+	if off > maxSeparator {
+		sep = make([]byte, maxSeparator)
+		if _, err := s.ra.ReadAt(sep, e.sep); err != nil && !errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("read %s: %w", s.Name, err)
+		}
+		from, off = data, 0
 	}
-	sep = bytes.TrimRight(sep, "\r\n")
-	buf := s.buffer(n)
-	raw := (*buf)[:n]
-	if got, err := s.ra.ReadAt(raw, data); err != nil && !(errors.Is(err, io.EOF) && int64(got) == n) {
+	buf := s.buffer(off + n)
+	b := (*buf)[:off+n]
+	if got, err := s.ra.ReadAt(b, from); err != nil && !(errors.Is(err, io.EOF) && int64(got) == off+n) {
 		s.bufs.Put(buf)
 		return nil, fmt.Errorf("read %s: %w", s.Name, err)
 	}
+	if sep == nil {
+		sep = b[:off]
+	}
+	raw := b[off:]
 
-	m := &Message{File: s.Name, Index: i + 1, Separator: string(sep), buf: buf}
+	m := &Message{File: s.Name, Index: i + 1, Separator: string(bytes.TrimRight(sep, "\r\n")), buf: buf}
 	// Which variant: with a consistent Content-Length it is mboxcl, or
 	// mboxcl2 when the body holds an unquoted "From " line that only an
 	// unquoting-free writer leaves; without, mboxrd.
@@ -283,9 +294,12 @@ func (s *Source) fromMbox(i int) (*Message, error) {
 		}
 		return nil, &Error{File: s.Name, Index: i + 1, Msg: "not a mail message: " + notMail, Err: ErrNotMail}
 	}
-	m.Steps = append(s.mboxSteps(m, e, deep), m.Steps...)
+	m.Steps = append(s.mboxSteps(m, e, deep, len(m.Steps)), m.Steps...)
 	return m, nil
 }
+
+// maxSeparator is how much of an mbox separator line a message keeps.
+const maxSeparator = 1024
 
 // maxPooled is the largest read buffer Release keeps: a rare huge message
 // is not held on to for the rest of the run.
@@ -323,14 +337,26 @@ func (s *Source) Release(m *Message) {
 
 // mboxSteps explains how message m was cut out of the mbox (RFC 4155 App.
 // A) and what that did to its bytes.
-func (s *Source) mboxSteps(m *Message, e entry, deep int) []trace.Step {
-	var steps []trace.Step
+// Its result has room for more steps, that many of parsing's to follow.
+func (s *Source) mboxSteps(m *Message, e entry, deep, more int) []trace.Step {
+	steps := make([]trace.Step, 0, 1+more)
+	var b [128]byte
+	title := append(b[:0], "Loaded as "...)
+	title = append(title, m.Format...)
+	title = append(title, " (message "...)
+	title = strconv.AppendInt(title, int64(m.Index), 10)
+	title = append(title, " of "...)
+	title = strconv.AppendInt(title, int64(len(s.entries)), 10)
+	title = append(title, " in the mbox)"...)
 	load := trace.Step{
-		Title:  fmt.Sprintf("Loaded as %s (message %d of %d in the mbox)", m.Format, m.Index, len(s.entries)),
+		Title:  string(title),
 		Result: trace.Info,
-		Detail: "separator: " + m.Separator + "; " + describe(m),
 		Ref:    "RFC 4155 App. A",
 	}
+	detail := append(b[:0], "separator: "...)
+	detail = append(detail, m.Separator...)
+	detail = append(detail, "; "...)
+	load.Detail = string(appendDescribe(detail, m))
 	switch m.Format {
 	case Mboxrd:
 		load.Explain = "The file is an mbox: messages follow each other, each after a line starting \"From \". It has no usable Content-Length, so headercheck read it as mboxrd, where the writer put a '>' before body lines starting \"From \" (and \">From \", \">>From \", ...) and a reader removes one."
@@ -458,15 +484,28 @@ func lineEndings(m *Message) string {
 
 // describe is the detail line of a load step.
 func describe(m *Message) string {
-	s := fmt.Sprintf("%s bytes", thousands(int64(len(m.Raw))))
+	var b [128]byte
+	return string(appendDescribe(b[:0], m))
+}
+
+// appendDescribe appends describe(m) to b: "51,200 bytes, LF line endings,
+// 12 header fields, body of 50,112 bytes".
+func appendDescribe(b []byte, m *Message) []byte {
+	b = appendThousands(b, int64(len(m.Raw)))
+	b = append(b, " bytes"...)
 	if m.LineEnding != "" {
-		s += ", " + m.LineEnding + " line endings"
+		b = append(b, ", "...)
+		b = append(b, m.LineEnding...)
+		b = append(b, " line endings"...)
 	}
-	s += ", " + plural(len(m.Fields), "header field")
-	if b := len(m.Raw) - m.BodyStart; b > 0 {
-		s += fmt.Sprintf(", body of %s bytes", thousands(int64(b)))
+	b = append(b, ", "...)
+	b = appendPlural(b, len(m.Fields), "header field")
+	if n := len(m.Raw) - m.BodyStart; n > 0 {
+		b = append(b, ", body of "...)
+		b = appendThousands(b, int64(n))
+		b = append(b, " bytes"...)
 	} else {
-		s += ", no body"
+		b = append(b, ", no body"...)
 	}
-	return s
+	return b
 }
