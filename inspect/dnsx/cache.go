@@ -58,6 +58,25 @@ type cacheKey struct {
 	qtype uint16
 }
 
+// cacheName is the name part of the Cache's key for name: its Fqdn
+// without the root's dot, so that a name asked as checks ask it (lower
+// case, without the dot) is its own key and a hit allocates nothing, where
+// Fqdn would add the dot. ok is false when Fqdn refuses the name.
+// Different Fqdns never share a key: every one ends in the dot removed.
+func cacheName(name string) (key string, ok bool) {
+	switch n := len(name); {
+	case canonical(name):
+		return name[:n-1], true
+	case n >= 1 && n <= 253 && name[n-1] != '.' && canonicalLabels(name):
+		return name, true // Fqdn(name) is name + "."
+	}
+	fq, err := fqdnSlow(name)
+	if err != nil {
+		return "", false
+	}
+	return fq[:len(fq)-1], true
+}
+
 type cacheEntry struct {
 	q       trace.Query // Cached already set; slices capped so appends copy
 	err     error
@@ -103,19 +122,20 @@ func NewCache(r Resolver, opt CacheOptions) *Cache {
 // Lookup answers from the cache, or asks the resolver behind it once for
 // all concurrent askers of the same question.
 func (c *Cache) Lookup(ctx context.Context, name string, qtype uint16) (*trace.Query, error) {
-	fq, err := Fqdn(name)
-	if err != nil {
+	key, ok := cacheName(name)
+	if !ok {
 		return c.r.Lookup(ctx, name, qtype) // not sendable; let the resolver say so in its own words
 	}
-	k := cacheKey{fq, qtype}
+	k := cacheKey{key, qtype}
 	if q, err, ok := c.hit(k); ok {
 		return q, err
 	}
+	fq := key + "." // Fqdn(name), made only when the answer is not at hand
 	if err := ctx.Err(); err != nil {
 		q := &trace.Query{Name: fq, Type: TypeName(qtype), Answers: []string{}, Note: "not sent: " + cancelWords(err)}
 		return failed(q, fmt.Errorf("%w: %w", ErrTimeout, err))
 	}
-	return c.wait(ctx, k)
+	return c.wait(ctx, k, fq)
 }
 
 // hit returns a copy of the live answer cached for k, if there is one.
@@ -135,15 +155,16 @@ func (c *Cache) hit(k cacheKey) (*trace.Query, error, bool) {
 // in front (Budget) answers from it without the context a lookup on the
 // network needs.
 func (c *Cache) cached(name string, qtype uint16) (*trace.Query, error, bool) {
-	fq, err := Fqdn(name)
-	if err != nil {
+	key, ok := cacheName(name)
+	if !ok {
 		return nil, nil, false
 	}
-	return c.hit(cacheKey{fq, qtype})
+	return c.hit(cacheKey{key, qtype})
 }
 
-// wait joins the flight for k, starting it if there is none.
-func (c *Cache) wait(ctx context.Context, k cacheKey) (*trace.Query, error) {
+// wait joins the flight for k, starting it if there is none; fq is the
+// name asked, Fqdn of the name the caller gave.
+func (c *Cache) wait(ctx context.Context, k cacheKey, fq string) (*trace.Query, error) {
 	c.mu.Lock()
 	f, joined := c.flights[k]
 	if !joined {
@@ -152,7 +173,7 @@ func (c *Cache) wait(ctx context.Context, k cacheKey) (*trace.Query, error) {
 		fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 		f = &flight{done: make(chan struct{}), cancel: cancel}
 		c.flights[k] = f
-		go c.fly(fctx, k, f)
+		go c.fly(fctx, k, fq, f)
 	}
 	f.waiters++
 	c.mu.Unlock()
@@ -166,7 +187,7 @@ func (c *Cache) wait(ctx context.Context, k cacheKey) (*trace.Query, error) {
 		return q, f.err
 	case <-ctx.Done():
 		c.leave(k, f)
-		q := &trace.Query{Name: k.name, Type: TypeName(k.qtype), Answers: []string{}}
+		q := &trace.Query{Name: fq, Type: TypeName(k.qtype), Answers: []string{}}
 		q.Note = "stopped waiting for the answer: " + cancelWords(ctx.Err())
 		return failed(q, fmt.Errorf("%w: %w", ErrTimeout, ctx.Err()))
 	}
@@ -185,11 +206,12 @@ func (c *Cache) leave(k cacheKey, f *flight) {
 	}
 }
 
-// fly asks the resolver and stores the answer unless everyone gave up.
-func (c *Cache) fly(ctx context.Context, k cacheKey, f *flight) {
-	q, err := c.r.Lookup(ctx, k.name, k.qtype)
+// fly asks the resolver for fq and stores the answer unless everyone
+// gave up.
+func (c *Cache) fly(ctx context.Context, k cacheKey, fq string, f *flight) {
+	q, err := c.r.Lookup(ctx, fq, k.qtype)
 	if q == nil {
-		q = &trace.Query{Name: k.name, Type: TypeName(k.qtype), Answers: []string{}}
+		q = &trace.Query{Name: fq, Type: TypeName(k.qtype), Answers: []string{}}
 	}
 	q.Answers = q.Answers[:len(q.Answers):len(q.Answers)]
 	q.CNAMEs = q.CNAMEs[:len(q.CNAMEs):len(q.CNAMEs)]

@@ -276,3 +276,28 @@ func TestCacheEndedContext(t *testing.T) {
 		t.Errorf("miss with an ended context: %s %v, server saw %d queries; want TIMEOUT and nothing sent", q.Rcode, err, srv.Total())
 	}
 }
+
+// Every spelling of one name (case, the root's dot) is one question: the
+// first goes to the server, the rest are answered from the cache, and
+// every answer names the question as Fqdn writes it. A name Fqdn refuses
+// goes to the resolver behind, which says so.
+func TestCacheOneEntryPerName(t *testing.T) {
+	srv := dnstest.Start(t, "testdata/client.zone")
+	cache := dnsx.NewCache(fast(srv.Addr), dnsx.CacheOptions{})
+	for i, name := range []string{"example.org", "example.org.", "Example.ORG", "EXAMPLE.org."} {
+		q, err := cache.Lookup(t.Context(), name, dns.TypeA)
+		if err != nil || q.Name != "example.org." || q.Cached != (i > 0) {
+			t.Errorf("%s: name %q cached %v err %v; want example.org., cached %v", name, q.Name, q.Cached, err, i > 0)
+		}
+	}
+	if n := srv.Count("example.org", dns.TypeA); n != 1 {
+		t.Errorf("server asked %d times, want 1", n)
+	}
+	q, err := cache.Lookup(t.Context(), "a..example.org", dns.TypeA)
+	if !errors.Is(err, dnsx.ErrBadName) || q.Rcode != trace.RcodeError || q.Name != "a..example.org." {
+		t.Errorf("bad name: %+v, %v; want ErrBadName from the client", q, err)
+	}
+	if cache.Len() != 1 {
+		t.Errorf("cache holds %d entries, want 1", cache.Len())
+	}
+}

@@ -28,8 +28,11 @@ func (r *Recorder) Lookup(ctx context.Context, name string, qtype uint16) (*trac
 	if q != nil {
 		r.mu.Lock()
 		c := *q
-		c.Answers = append([]string(nil), q.Answers...)
-		c.CNAMEs = append([]string(nil), q.CNAMEs...)
+		// The record shares the answers with the caller, who must not
+		// change them in place (Resolver), capped so that an append on
+		// either side copies; only the fields are copied.
+		c.Answers = clip(q.Answers)
+		c.CNAMEs = clip(q.CNAMEs)
 		r.queries = append(r.queries, c)
 		r.mu.Unlock()
 	}
@@ -41,4 +44,13 @@ func (r *Recorder) Queries() []trace.Query {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]trace.Query(nil), r.queries...)
+}
+
+// clip is s with no room to grow, and nil for an empty s, as the copy
+// Recorder used to make (append([]string(nil), s...)) was.
+func clip(s []string) []string {
+	if len(s) == 0 {
+		return nil
+	}
+	return s[:len(s):len(s)]
 }

@@ -21,13 +21,14 @@ func TestRecorder(t *testing.T) {
 	first.Lookup(t.Context(), "nope.example.org", dns.TypeA)
 	q, _ := second.Lookup(t.Context(), "example.org", dns.TypeTXT)
 	q.Note = "changed by the caller"
+	q.Answers = append(q.Answers, "appended by the caller")
 
 	got := first.Queries()
 	if len(got) != 2 || got[0].Name != "example.org." || got[0].Cached || got[1].Rcode != "NXDOMAIN" {
 		t.Errorf("first message recorded %+v", got)
 	}
 	got = second.Queries()
-	if len(got) != 1 || !got[0].Cached || got[0].Note != "" || got[0].Answers[0] != "v=spf1 ip4:192.0.2.0/24 -all" {
+	if len(got) != 1 || !got[0].Cached || got[0].Note != "" || len(got[0].Answers) != 1 || got[0].Answers[0] != "v=spf1 ip4:192.0.2.0/24 -all" {
 		t.Errorf("second message recorded %+v, want one cached answer, unchanged", got)
 	}
 }
