@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/headercheck/headercheck/inspect/dnsx"
@@ -503,24 +504,19 @@ func (c *checker) alignAll(e Evaluation, rec Record, af alignFunc, org string) E
 	switch {
 	case e.SPFAligned || e.DKIMAligned:
 		e.Result = trace.Pass
-		var by []string
-		if e.SPFAligned {
-			by = append(by, "SPF")
+		by := "SPF and DKIM both"
+		if !e.DKIMAligned {
+			by = "SPF"
+		} else if !e.SPFAligned {
+			by = "DKIM"
 		}
-		if e.DKIMAligned {
-			by = append(by, "DKIM")
-		}
-		both := ""
-		if len(by) > 1 {
-			both = " both"
-		}
-		e.Reason = fmt.Sprintf("pass: %s%s passed %s", strings.Join(by, " and "), both, alignedWith(author, rec))
+		e.Reason = "pass: " + by + " passed " + alignedWith(author, rec)
 	case unknown:
 		e.Result, e.TempError = trace.TempError, true
 		e.Reason = fmt.Sprintf("temperror: nothing is aligned with %s, but a DNS failure left an identifier that could have aligned undecided, so DMARC can neither pass nor fail; a receiver may defer the message and retry", author)
 	default:
 		e.Result = trace.Fail
-		e.Reason = fmt.Sprintf("fail: neither SPF nor DKIM passed %s", alignedWith(author, rec))
+		e.Reason = "fail: neither SPF nor DKIM passed " + alignedWith(author, rec)
 	}
 	return e
 }
@@ -530,9 +526,9 @@ func (c *checker) alignAll(e Evaluation, rec Record, af alignFunc, org string) E
 // name of its organization otherwise (RFC 9989 §3.2.10, RFC 7489 §3.1).
 func alignedWith(author string, rec Record) string {
 	if rec.ADKIM == Strict && rec.ASPF == Strict {
-		return fmt.Sprintf("for %s itself (strict alignment)", author)
+		return "for " + author + " itself (strict alignment)"
 	}
-	return fmt.Sprintf("for a domain of %s's organization (aligned)", author)
+	return "for a domain of " + author + "'s organization (aligned)"
 }
 
 func (c *checker) alignSPF(std Standard, author string, mode Alignment, af alignFunc, org string) (trace.Step, idFact) {
@@ -543,7 +539,7 @@ func (c *checker) alignSPF(std Standard, author string, mode Alignment, af align
 	if res == "" {
 		res = trace.None
 	}
-	st.Detail = fmt.Sprintf("SPF %s for %s", res, f.domain)
+	st.Detail = "SPF " + string(res) + " for " + f.domain
 	if s.Result == "" || s.Domain == "" {
 		st.Result = trace.Fail
 		st.Detail = "SPF was not evaluated"
@@ -593,20 +589,22 @@ func (c *checker) alignSPF(std Standard, author string, mode Alignment, af align
 
 func (c *checker) alignDKIM(std Standard, author string, mode Alignment, af alignFunc, org string) (trace.Step, []idFact) {
 	st := trace.Step{Title: "DKIM alignment (adkim=" + string(mode) + ")", Ref: ref(std, "dkim"), Result: trace.Fail}
-	var facts []idFact
 	if len(c.in.DKIM) == 0 {
 		st.Detail = "no DKIM signatures"
 		st.Explain = "the message carries no DKIM signature, so DKIM cannot align"
 		return st, nil
 	}
+	facts := make([]idFact, 0, len(c.in.DKIM))
+	st.Steps = make([]trace.Step, 0, len(c.in.DKIM))
 	anyYes, anyUnknown := false, false
 	for i, sig := range c.in.DKIM {
 		f := idFact{domain: strings.ToLower(strings.TrimSuffix(sig.Domain, ".")), result: sig.Result, selector: sig.Selector, usable: true, mode: mode}
-		sub := trace.Step{Title: fmt.Sprintf("Signature %d: d=%s", i+1, f.domain), Ref: ref(std, "dkim"), Result: trace.Fail,
-			Detail: fmt.Sprintf("DKIM %s for d=%s", orNone(sig.Result), f.domain)}
+		sel := "" // " s=" before a selector, nothing without one
 		if sig.Selector != "" {
-			sub.Detail += " s=" + sig.Selector
+			sel = " s="
 		}
+		sub := trace.Step{Title: "Signature " + strconv.Itoa(i+1) + ": d=" + f.domain, Ref: ref(std, "dkim"), Result: trace.Fail,
+			Detail: "DKIM " + string(orNone(sig.Result)) + " for d=" + f.domain + sel + sig.Selector}
 		d, err := normalizeDomain(sig.Domain)
 		switch {
 		case err != nil:
@@ -640,16 +638,16 @@ func (c *checker) alignDKIM(std Standard, author string, mode Alignment, af alig
 		facts = append(facts, f)
 		st.Steps = append(st.Steps, sub)
 	}
-	st.Detail = fmt.Sprintf("%d %s", len(c.in.DKIM), plural(len(c.in.DKIM), "signature", "signatures"))
+	st.Detail = strconv.Itoa(len(c.in.DKIM)) + " " + plural(len(c.in.DKIM), "signature", "signatures")
 	switch {
 	case anyYes:
 		st.Result = trace.Pass
-		st.Explain = fmt.Sprintf("a verified signature's d= is aligned with %s, so DKIM is aligned", author)
+		st.Explain = "a verified signature's d= is aligned with " + author + ", so DKIM is aligned"
 	case anyUnknown:
 		st.Result = trace.TempError
 		st.Explain = "no verified signature is aligned, but one that could align could not be checked"
 	default:
-		st.Explain = fmt.Sprintf("no verified signature has a d= aligned with %s", author)
+		st.Explain = "no verified signature has a d= aligned with " + author
 	}
 	return st, facts
 }
@@ -672,33 +670,36 @@ func notVerified(r trace.Result) string {
 	return fmt.Sprintf("the signature did not verify (%s)", r)
 }
 
-// alignWords explains an alignment outcome.
+// alignWords explains an alignment outcome. Each sentence is one
+// concatenation: it is written for every identifier under both standards
+// in every message.
 func alignWords(what, identity, id, author string, mode Alignment, a align, org, tag string) (trace.Result, string) {
-	subject := fmt.Sprintf("%s for %s", what, id)
+	// The subject is what, then how the identifier is named, then id.
+	how := " for "
 	if identity == "d=" {
-		subject = fmt.Sprintf("%s with d=%s", what, id)
+		how = " with d="
 	} else if identity == "HELO" {
-		subject = fmt.Sprintf("%s for the HELO name %s", what, id)
+		how = " for the HELO name "
 	}
 	switch a {
 	case alignYes:
 		if id == author {
-			return trace.Pass, fmt.Sprintf("%s, the very domain in From, so it is aligned", subject)
+			return trace.Pass, what + how + id + ", the very domain in From, so it is aligned"
 		}
-		return trace.Pass, fmt.Sprintf("%s, which shares the Organizational Domain %s with %s; relaxed alignment (%s=r) accepts that, so it is aligned", subject, org, author, tag)
+		return trace.Pass, what + how + id + ", which shares the Organizational Domain " + org + " with " + author + "; relaxed alignment (" + tag + "=r) accepts that, so it is aligned"
 	case alignUnknown:
-		return trace.TempError, fmt.Sprintf("%s, but whether it shares %s's Organizational Domain is unknown because a DNS lookup failed", subject, author)
+		return trace.TempError, what + how + id + ", but whether it shares " + author + "'s Organizational Domain is unknown because a DNS lookup failed"
 	}
 	if mode == Strict {
-		return trace.Fail, fmt.Sprintf("%s, but the record asks for strict alignment (%s=s), which needs exactly %s, so it is not aligned", subject, tag, author)
+		return trace.Fail, what + how + id + ", but the record asks for strict alignment (" + tag + "=s), which needs exactly " + author + ", so it is not aligned"
 	}
 	if org == "" {
-		return trace.Fail, fmt.Sprintf("%s, which is not %s, so it is not aligned", subject, author)
+		return trace.Fail, what + how + id + ", which is not " + author + ", so it is not aligned"
 	}
 	if org == author {
-		return trace.Fail, fmt.Sprintf("%s, which is not %s or a name under it (%s is its own Organizational Domain), so it is not aligned", subject, author, author)
+		return trace.Fail, what + how + id + ", which is not " + author + " or a name under it (" + author + " is its own Organizational Domain), so it is not aligned"
 	}
-	return trace.Fail, fmt.Sprintf("%s, which is not %s and does not share its Organizational Domain %s, so it is not aligned", subject, author, org)
+	return trace.Fail, what + how + id + ", which is not " + author + " and does not share its Organizational Domain " + org + ", so it is not aligned"
 }
 
 // exists runs the domain-existence test for np (RFC 9989 §3.2.13, Appendix
