@@ -23,26 +23,29 @@ func explain(o outcome, domain string, id Identity, ip string) string {
 		if o.mech == All {
 			return fmt.Sprintf("SPF passes for %s only because %s ends with +all, which allows every address on the internet; such a pass says nothing about who really sent the message (RFC 7208 §8.3).", who, rec)
 		}
-		how := fmt.Sprintf("it matched %s in %s", o.term, rec)
-		if o.mech == Include && o.inner != nil {
+		var how string
+		switch {
+		case o.mech == Include && o.inner != nil:
 			in := o.inner
-			chain := []string{strings.TrimLeft(o.term, "+")}
+			chain := strings.TrimLeft(o.term, "+")
 			for in.mech == Include && in.inner != nil {
-				chain = append(chain, strings.TrimLeft(in.term, "+"))
+				chain += " then " + strings.TrimLeft(in.term, "+")
 				in = in.inner
 			}
-			how = fmt.Sprintf("it matched %s in the record of %s, reached through %s", in.term, in.at, strings.Join(chain, " then "))
+			how = "it matched " + in.term + " in the record of " + in.at + ", reached through " + chain
 			if in.mech == All {
-				how = fmt.Sprintf("the record of %s, reached through %s, ends with +all and so allows every address", in.at, strings.Join(chain, " then "))
+				how = "the record of " + in.at + ", reached through " + chain + ", ends with +all and so allows every address"
 			}
+		default:
+			how = "it matched " + o.term + " in " + rec
 		}
-		return fmt.Sprintf("%s is allowed to send mail for %s: %s. SPF passes, so a receiver may hold %s responsible for the message; this says nothing about the From: address a reader sees, which DMARC compares (RFC 7208 §8.3).", ip, who, how, domain)
+		return ip + " is allowed to send mail for " + who + ": " + how + ". SPF passes, so a receiver may hold " + domain + " responsible for the message; this says nothing about the From: address a reader sees, which DMARC compares (RFC 7208 §8.3)."
 	case trace.Fail:
 		var s string
 		if o.mech == All {
-			s = fmt.Sprintf("%s is not in any address %s allows, and %s ends with -all, which asks receivers to reject the message (RFC 7208 §8.4).", ip, who, rec)
+			s = ip + " is not in any address " + who + " allows, and " + rec + " ends with -all, which asks receivers to reject the message (RFC 7208 §8.4)."
 		} else {
-			s = fmt.Sprintf("%s matched %s in %s, which explicitly forbids it to send for %s: SPF fails, and the domain asks receivers to reject the message (RFC 7208 §8.4).", ip, o.term, rec, who)
+			s = ip + " matched " + o.term + " in " + rec + ", which explicitly forbids it to send for " + who + ": SPF fails, and the domain asks receivers to reject the message (RFC 7208 §8.4)."
 		}
 		if o.exp != "" {
 			s += fmt.Sprintf(" %s adds its own explanation (its words, not headercheck's): %q", o.at, o.exp)
@@ -50,7 +53,7 @@ func explain(o outcome, domain string, id Identity, ip string) string {
 		return s
 	case trace.SoftFail:
 		if o.mech == All {
-			return fmt.Sprintf("%s is not in any address %s allows, and %s ends with ~all, which asks receivers to accept but mark the message (RFC 7208 §8.5).", ip, who, rec)
+			return ip + " is not in any address " + who + " allows, and " + rec + " ends with ~all, which asks receivers to accept but mark the message (RFC 7208 §8.5)."
 		}
 		return fmt.Sprintf("%s matched %s in %s: %s says it is probably not allowed to send (softfail), so receivers should accept the message but may look at it more closely (RFC 7208 §8.5).", ip, o.term, rec, who)
 	case trace.Neutral:
@@ -62,7 +65,7 @@ func explain(o outcome, domain string, id Identity, ip string) string {
 		}
 		return fmt.Sprintf("%s matched %s in %s, whose \"?\" qualifier means neutral: %s makes no statement about it, and a receiver treats this as if there were no SPF record (RFC 7208 §8.2).", ip, o.term, rec, who)
 	case trace.None:
-		return fmt.Sprintf("%s, so SPF says nothing about whether %s may send for %s; a receiver has no SPF information about the message (RFC 7208 §8.1).", capital(o.reason), ip, domain)
+		return capital(o.reason) + ", so SPF says nothing about whether " + ip + " may send for " + domain + "; a receiver has no SPF information about the message (RFC 7208 §8.1)."
 	case trace.TempError:
 		if strings.Contains(o.reason, missingWords) {
 			return fmt.Sprintf("SPF for %s could not be finished: %s%s, so the replay cannot tell; live, a DNS failure here is a temporary error (4xx) that asks the sender to try again later (RFC 7208 §8.6). Replay against live DNS, or with a snapshot that holds the answer.", who, where(o, domain), o.reason)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"strconv"
 	"strings"
 
 	"github.com/headercheck/headercheck/inspect/dnsx"
@@ -18,9 +19,21 @@ type mechResult struct {
 	match  bool
 	err    trace.Result // TempError or PermError; "" for match / no match
 	reason string       // for an exception: what happened
-	steps  []trace.Step // the term's step, after any steps that led up to it
+	pre    []trace.Step // steps that led up to the term's own (%{p}, a tip-off)
+	step   trace.Step   // the term's own step
 	inner  *outcome     // include: the included record's outcome
 	at     string       // for an exception inside an include: whose record it came from
+}
+
+// appendTo appends the steps of m, those that led up to it and its own,
+// to steps. The term's own step is a field rather than the last of a
+// slice so that a mechanism costs no slice of its own.
+func (m *mechResult) appendTo(steps []trace.Step) []trace.Step {
+	steps = append(steps, m.pre...)
+	if m.step.Title == "" {
+		return steps // no step: a mechanism Parse never produces
+	}
+	return append(steps, m.step)
 }
 
 func (e *evaluator) evalMechanism(domain string, t *Term) mechResult {
@@ -49,16 +62,32 @@ func (e *evaluator) evalMechanism(domain string, t *Term) mechResult {
 func decided(st trace.Step, t *Term, match bool, why string) trace.Step {
 	if !match {
 		st.Result = trace.Info
-		st.Explain = fmt.Sprintf("%s, so %s does not match and evaluation moves on", why, t.Mechanism)
+		st.Explain = why + ", so " + t.Mechanism + " does not match and evaluation moves on"
 		return st
 	}
 	st.Result = qualifierResult(t.Qualifier)
-	q := fmt.Sprintf("its qualifier %q gives %s", string(t.Qualifier), st.Result)
 	if t.Text[0] != t.Qualifier {
-		q = fmt.Sprintf("without a qualifier (the default is \"+\") that gives %s", st.Result)
+		st.Explain = why + ", so " + t.Mechanism + " matches; without a qualifier (the default is \"+\") that gives " + string(st.Result)
+		return st
 	}
-	st.Explain = fmt.Sprintf("%s, so %s matches; %s", why, t.Mechanism, q)
+	st.Explain = why + ", so " + t.Mechanism + " matches; its qualifier " + quotedQualifier(t.Qualifier) + " gives " + string(st.Result)
 	return st
+}
+
+// quotedQualifier is strconv.Quote(string(q)), a constant for the four
+// qualifiers there are.
+func quotedQualifier(q byte) string {
+	switch q {
+	case '+':
+		return `"+"`
+	case '-':
+		return `"-"`
+	case '~':
+		return `"~"`
+	case '?':
+		return `"?"`
+	}
+	return strconv.Quote(string(q))
 }
 
 func (e *evaluator) evalAll(t *Term) mechResult {
@@ -67,11 +96,11 @@ func (e *evaluator) evalAll(t *Term) mechResult {
 	if e.including > 0 {
 		// Inside an include the record's result only answers "is the
 		// client listed here?" (RFC 7208 §5.2).
-		st.Explain = fmt.Sprintf("all always matches, so this included record gives %s for every address it did not list before this point; the record that includes it reads that only as \"not listed here\" and goes on", st.Result)
+		st.Explain = "all always matches, so this included record gives " + string(st.Result) + " for every address it did not list before this point; the record that includes it reads that only as \"not listed here\" and goes on"
 		if st.Result == trace.Pass {
 			st.Explain = "all always matches, and with \"+\" this included record allows every address on the internet, so the record that includes it matches for anyone"
 		}
-		return mechResult{match: true, steps: []trace.Step{st}}
+		return mechResult{match: true, step: st}
 	}
 	switch t.Qualifier {
 	case '-':
@@ -83,7 +112,7 @@ func (e *evaluator) evalAll(t *Term) mechResult {
 	default:
 		st.Explain = "all always matches, and with \"+\" (or no qualifier) it allows every address on the internet: pass for anyone, which makes the policy worthless"
 	}
-	return mechResult{match: true, steps: []trace.Step{st}}
+	return mechResult{match: true, step: st}
 }
 
 func (e *evaluator) evalIP(t *Term) mechResult {
@@ -95,20 +124,24 @@ func (e *evaluator) evalIP(t *Term) mechResult {
 			fam, other = "IPv6", "IPv4"
 		}
 		st.Detail = fmt.Sprintf("the client %s is an %s address and %s lists %s addresses", ip, other, t.Mechanism, fam)
-		return mechResult{steps: []trace.Step{decided(st, t, false, "an address of the other family can never be inside it")}}
+		return mechResult{step: decided(st, t, false, "an address of the other family can never be inside it")}
 	}
 	bits := t.Prefix4
 	if t.Mechanism == IP6 {
 		bits = t.Prefix6
 	}
 	pfx := netip.PrefixFrom(t.Network, bits).Masked()
-	in := pfx.Contains(ip)
-	if in {
-		st.Detail = fmt.Sprintf("%s is inside %s", ip, pfx)
-		return mechResult{match: true, steps: []trace.Step{decided(st, t, true, "the client address is one this record lists")}}
+	// "ip is [not] inside pfx", written into one string.
+	var buf [128]byte
+	d := append(buf[:0], e.ipText...)
+	if pfx.Contains(ip) {
+		d = append(d, " is inside "...)
+		st.Detail = string(pfx.AppendTo(d))
+		return mechResult{match: true, step: decided(st, t, true, "the client address is one this record lists")}
 	}
-	st.Detail = fmt.Sprintf("%s is not inside %s", ip, pfx)
-	return mechResult{steps: []trace.Step{decided(st, t, false, "the client address is outside this network")}}
+	d = append(d, " is not inside "...)
+	st.Detail = string(pfx.AppendTo(d))
+	return mechResult{step: decided(st, t, false, "the client address is outside this network")}
 }
 
 // addrType is the address record type to fetch for the client's family
@@ -145,7 +178,7 @@ func inside(ip netip.Addr, answers []string, bits int) bool {
 func (e *evaluator) badTarget(st trace.Step, t *Term, tg targetInfo, pre []trace.Step) mechResult {
 	st.Detail = tg.detail() + " " + e.counts()
 	st = decided(st, t, false, fmt.Sprintf("the target name %s; like a name that does not exist it has no records (RFC 7208 §4.8 leaves this case open)", tg.problem))
-	return mechResult{steps: append(pre, st)}
+	return mechResult{pre: pre, step: st}
 }
 
 // dnsError is the temperror of a mechanism whose lookup failed (RFC 7208
@@ -159,12 +192,12 @@ func (e *evaluator) dnsError(st trace.Step, q *trace.Query, err error, pre []tra
 		st.Result = trace.PermError
 		st.Explain = capital(reason) + "; asking again would give the same answer, so the mechanism cannot be evaluated and the whole check stops with permerror. Only the domain's operator can fix this"
 		st.Ref = "RFC 7208 §2.6.7"
-		return mechResult{err: trace.PermError, reason: reason, steps: append(pre, st)}
+		return mechResult{err: trace.PermError, reason: reason, pre: pre, step: st}
 	}
 	st.Result = trace.TempError
 	st.Explain = fmt.Sprintf("DNS gave no usable answer for the %s records of %s, so it is not known whether %s matches, and a DNS error inside a mechanism stops the whole check with temperror. %s", q.Type, strings.TrimSuffix(q.Name, "."), st.Title, retry(q, err))
 	st.Ref = "RFC 7208 §5"
-	return mechResult{err: trace.TempError, reason: reason, steps: append(pre, st)}
+	return mechResult{err: trace.TempError, reason: reason, pre: pre, step: st}
 }
 
 // countVoid counts a lookup that found nothing (NXDOMAIN, or no records of
@@ -184,7 +217,7 @@ func (e *evaluator) voidOver(st trace.Step, pre []trace.Step) mechResult {
 	st.Explain = fmt.Sprintf("this is void lookup number %d (a query that found nothing), and at most %d are allowed, so evaluation stops with permerror", e.voids, e.lim.Voids)
 	st.Ref = "RFC 7208 §4.6.4"
 	reason := fmt.Sprintf("more than %d of its lookups found nothing (void lookups)", e.lim.Voids)
-	return mechResult{err: trace.PermError, reason: reason, steps: append(pre, st)}
+	return mechResult{err: trace.PermError, reason: reason, pre: pre, step: st}
 }
 
 func answersText(q *trace.Query) string {
@@ -193,6 +226,13 @@ func answersText(q *trace.Query) string {
 		return "nothing (NXDOMAIN: the name does not exist) - a void lookup"
 	case len(q.Answers) == 0:
 		return fmt.Sprintf("nothing (the name has no %s records) - a void lookup", q.Type)
+	}
+	dotted := false
+	for _, a := range q.Answers {
+		dotted = dotted || strings.HasSuffix(a, ".")
+	}
+	if !dotted { // addresses, TXT: nothing to trim, nothing to copy
+		return strings.Join(q.Answers, ", ")
 	}
 	shown := make([]string, len(q.Answers))
 	for i, a := range q.Answers {
@@ -217,21 +257,21 @@ func (e *evaluator) evalA(domain string, t *Term) mechResult {
 		st.Detail = tg.detail()
 		return e.dnsError(st, q, err, pre)
 	}
-	st.Detail = fmt.Sprintf("%s %s %s: %s.", tg.detail(), q.Type, tg.name, answersText(q))
+	st.Detail = tg.detail() + " " + q.Type + " " + tg.name + ": " + answersText(q) + "."
 	if _, over := e.countVoid(q); over {
 		return e.voidOver(st, pre)
 	}
 	bits := e.prefixBits(t)
 	st.Detail += " " + e.counts()
 	match := inside(e.ip, q.Answers, bits)
-	why := fmt.Sprintf("%s is not among the addresses of %s", e.ip, tg.name)
+	why := e.ipText + " is not among the addresses of " + tg.name
 	if match {
-		why = fmt.Sprintf("%s is an address of %s", e.ip, tg.name)
+		why = e.ipText + " is an address of " + tg.name
 	}
 	if bits != e.ip.BitLen() {
-		why += fmt.Sprintf(" (compared as /%d networks)", bits)
+		why += " (compared as /" + strconv.Itoa(bits) + " networks)"
 	}
-	return mechResult{match: match, steps: append(pre, decided(st, t, match, why))}
+	return mechResult{match: match, pre: pre, step: decided(st, t, match, why)}
 }
 
 func (e *evaluator) evalMX(domain string, t *Term) mechResult {
@@ -250,7 +290,7 @@ func (e *evaluator) evalMX(domain string, t *Term) mechResult {
 		st.Detail = tg.detail()
 		return e.dnsError(st, q, err, pre)
 	}
-	st.Detail = fmt.Sprintf("%s MX %s: %s.", tg.detail(), tg.name, answersText(q))
+	st.Detail = tg.detail() + " MX " + tg.name + ": " + answersText(q) + "."
 	if _, over := e.countVoid(q); over {
 		return e.voidOver(st, pre)
 	}
@@ -267,7 +307,7 @@ func (e *evaluator) evalMX(domain string, t *Term) mechResult {
 		st.Result = trace.PermError
 		st.Explain = fmt.Sprintf("%s has %d MX names, and looking up the addresses of more than %d is not allowed, so the mx mechanism gives permerror", tg.name, len(hosts), e.lim.MXNames)
 		st.Ref = "RFC 7208 §4.6.4, §5.4"
-		return mechResult{err: trace.PermError, reason: fmt.Sprintf("mx:%s has %d MX names, over the limit of %d", tg.name, len(hosts), e.lim.MXNames), steps: append(pre, st)}
+		return mechResult{err: trace.PermError, reason: fmt.Sprintf("mx:%s has %d MX names, over the limit of %d", tg.name, len(hosts), e.lim.MXNames), pre: pre, step: st}
 	}
 	bits := e.prefixBits(t)
 	match := false
@@ -287,34 +327,34 @@ func (e *evaluator) evalMX(domain string, t *Term) mechResult {
 		child := trace.Step{Title: "Addresses of MX host " + strings.TrimSuffix(h, "."), Query: qa, Ref: "RFC 7208 §5.4"}
 		if err != nil {
 			r := e.dnsError(child, qa, err, nil)
-			st.Steps = append(st.Steps, r.steps...)
+			st.Steps = r.appendTo(st.Steps)
 			st.Result, st.Explain = r.err, fmt.Sprintf("looking up the addresses of an MX host failed, so the mx mechanism cannot be decided: %s. %s", r.err, retryOr(r.err))
-			st.Ref = r.steps[len(r.steps)-1].Ref
-			return mechResult{err: r.err, reason: r.reason, steps: append(pre, st)}
+			st.Ref = r.step.Ref
+			return mechResult{err: r.err, reason: r.reason, pre: pre, step: st}
 		}
-		child.Detail = fmt.Sprintf("%s %s: %s", qa.Type, strings.TrimSuffix(h, "."), answersText(qa))
+		child.Detail = qa.Type + " " + strings.TrimSuffix(h, ".") + ": " + answersText(qa)
 		if inside(e.ip, qa.Answers, bits) {
 			child.Result = trace.Info
-			child.Explain = fmt.Sprintf("%s is an address of this MX host", e.ip)
+			child.Explain = e.ipText + " is an address of this MX host"
 			st.Steps = append(st.Steps, child)
 			match, matchedHost = true, strings.TrimSuffix(h, ".")
 			break
 		}
 		child.Result = trace.Info
-		child.Explain = fmt.Sprintf("%s is not an address of this MX host", e.ip)
+		child.Explain = e.ipText + " is not an address of this MX host"
 		st.Steps = append(st.Steps, child)
 	}
-	why := fmt.Sprintf("%s is not an address of any MX host of %s", e.ip, tg.name)
+	why := e.ipText + " is not an address of any MX host of " + tg.name
 	switch {
 	case match:
-		why = fmt.Sprintf("%s is an address of %s, an MX host of %s", e.ip, matchedHost, tg.name)
+		why = e.ipText + " is an address of " + matchedHost + ", an MX host of " + tg.name
 	case len(q.Answers) == 0:
-		why = fmt.Sprintf("%s has no MX records, and mx must not fall back to its A records", tg.name)
+		why = tg.name + " has no MX records, and mx must not fall back to its A records"
 	}
 	if bits != e.ip.BitLen() {
-		why += fmt.Sprintf(" (compared as /%d networks)", bits)
+		why += " (compared as /" + strconv.Itoa(bits) + " networks)"
 	}
-	return mechResult{match: match, steps: append(pre, decided(st, t, match, why))}
+	return mechResult{match: match, pre: pre, step: decided(st, t, match, why)}
 }
 
 // reverseName is the in-addr.arpa or ip6.arpa name of ip.
@@ -381,7 +421,7 @@ func (e *evaluator) evalPTR(domain string, t *Term) mechResult {
 	st.Query = q
 	if err != nil {
 		st.Detail = tg.detail() + " " + failure(q, err) + ". " + e.counts()
-		return mechResult{steps: append(pre, decided(st, t, false, "the reverse (PTR) lookup failed, and for ptr a DNS error there means no match"))}
+		return mechResult{pre: pre, step: decided(st, t, false, "the reverse (PTR) lookup failed, and for ptr a DNS error there means no match")}
 	}
 	st.Detail = fmt.Sprintf("%s PTR %s: %s.", tg.detail(), strings.TrimSuffix(q.Name, "."), answersText(q))
 	if _, over := e.countVoid(q); over {
@@ -419,7 +459,7 @@ func (e *evaluator) evalPTR(domain string, t *Term) mechResult {
 	if match {
 		why = fmt.Sprintf("%s is a validated name of %s and lies within %s", validated, e.ip, tg.name)
 	}
-	return mechResult{match: match, steps: append(pre, decided(st, t, match, why))}
+	return mechResult{match: match, pre: pre, step: decided(st, t, match, why)}
 }
 
 func (e *evaluator) evalExists(domain string, t *Term) mechResult {
@@ -439,17 +479,17 @@ func (e *evaluator) evalExists(domain string, t *Term) mechResult {
 		st.Detail = tg.detail()
 		return e.dnsError(st, q, err, pre)
 	}
-	st.Detail = fmt.Sprintf("%s A %s: %s.", tg.detail(), tg.name, answersText(q))
+	st.Detail = tg.detail() + " A " + tg.name + ": " + answersText(q) + "."
 	if _, over := e.countVoid(q); over {
 		return e.voidOver(st, pre)
 	}
 	st.Detail += " " + e.counts()
 	match := len(q.Answers) > 0
-	why := fmt.Sprintf("%s has no A record", tg.name)
+	why := tg.name + " has no A record"
 	if match {
-		why = fmt.Sprintf("%s has an A record (its value does not matter)", tg.name)
+		why = tg.name + " has an A record (its value does not matter)"
 	}
-	return mechResult{match: match, steps: append(pre, decided(st, t, match, why))}
+	return mechResult{match: match, pre: pre, step: decided(st, t, match, why)}
 }
 
 func (e *evaluator) evalInclude(domain string, t *Term) mechResult {
@@ -459,28 +499,29 @@ func (e *evaluator) evalInclude(domain string, t *Term) mechResult {
 		st.Result = trace.PermError
 		st.Detail = tg.detail()
 		st.Explain = fmt.Sprintf("the include target %s; evaluating SPF for a malformed domain gives none, and include turns none into permerror", tg.problem)
-		return mechResult{err: trace.PermError, reason: "the include target " + tg.problem, steps: append(pre, st)}
+		return mechResult{err: trace.PermError, reason: "the include target " + tg.problem, pre: pre, step: st}
 	}
-	st.Detail = tg.detail() + " " + e.counts()
+	st.Detail = e.detailCounts(tg)
 	e.including++
 	sub := e.checkHost(tg.name, false)
 	e.including--
 	st.Steps = sub.steps
 	switch sub.result {
 	case trace.Pass:
-		st = decided(st, t, true, fmt.Sprintf("the record of %s gives pass for %s", tg.name, e.ip))
-		return mechResult{match: true, steps: append(pre, st), inner: &sub}
+		st = decided(st, t, true, "the record of "+tg.name+" gives pass for "+e.ipText)
+		inner := sub // only a match keeps it: sub itself stays off the heap
+		return mechResult{match: true, pre: pre, step: st, inner: &inner}
 	case trace.Fail, trace.SoftFail, trace.Neutral:
-		st = decided(st, t, false, fmt.Sprintf("the record of %s gives %s, which for include only means \"not listed there\" (its own all does not end this record)", tg.name, sub.result))
-		return mechResult{steps: append(pre, st)}
+		st = decided(st, t, false, "the record of "+tg.name+" gives "+string(sub.result)+", which for include only means \"not listed there\" (its own all does not end this record)")
+		return mechResult{pre: pre, step: st}
 	case trace.None:
 		st.Result = trace.PermError
 		st.Explain = fmt.Sprintf("%s has no SPF record (%s); including a domain without one is an error: permerror", tg.name, sub.reason)
-		return mechResult{err: trace.PermError, reason: fmt.Sprintf("include:%s names a domain without an SPF record", tg.name), steps: append(pre, st)}
+		return mechResult{err: trace.PermError, reason: fmt.Sprintf("include:%s names a domain without an SPF record", tg.name), pre: pre, step: st}
 	default:
 		st.Result = sub.result
 		st.Explain = fmt.Sprintf("evaluating the record of %s ended in %s, and include passes that on", tg.name, sub.result)
-		return mechResult{err: sub.result, reason: sub.reason, at: sub.at, steps: append(pre, st)}
+		return mechResult{err: sub.result, reason: sub.reason, at: sub.at, pre: pre, step: st}
 	}
 }
 

@@ -40,6 +40,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 
@@ -181,15 +182,15 @@ func check(ctx context.Context, in Input, id Identity) Result {
 	case HELO:
 		domain = heloDomain
 		sender = "postmaster@" + heloDomain
-		input.Detail = fmt.Sprintf("client %s, HELO %s", shownIP(res.ClientIP), shownHELO)
-		input.Explain = fmt.Sprintf("the HELO identity is checked: the domain is the HELO name %q and the sender is %s", helo, sender)
+		input.Detail = "client " + shownIP(res.ClientIP) + ", HELO " + shownHELO
+		input.Explain = "the HELO identity is checked: the domain is the HELO name " + strconv.Quote(helo) + " and the sender is " + sender
 		input.Ref = "RFC 7208 §2.3"
 	default:
 		s := strings.TrimSpace(in.Sender)
 		if strings.HasPrefix(s, "<") && strings.HasSuffix(s, ">") {
 			s = s[1 : len(s)-1]
 		}
-		input.Detail = fmt.Sprintf("client %s, MAIL FROM <%s>, HELO %s", shownIP(res.ClientIP), s, shownHELO)
+		input.Detail = "client " + shownIP(res.ClientIP) + ", MAIL FROM <" + s + ">, HELO " + shownHELO
 		local, dom := splitSender(s)
 		switch {
 		case s == "":
@@ -209,16 +210,15 @@ func check(ctx context.Context, in Input, id Identity) Result {
 		default:
 			domain = dom
 			sender = s
-			input.Explain = fmt.Sprintf("SPF asks whether %s may send mail whose MAIL FROM is in %s", orUnknown(res.ClientIP), dom)
+			input.Explain = "SPF asks whether " + orUnknown(res.ClientIP) + " may send mail whose MAIL FROM is in " + dom
 		}
 	}
 	domain = strings.TrimSuffix(domain, ".")
 	res.Sender, res.Domain = sender, domain
-	res.Steps = append(res.Steps, input)
 
 	stop := func(r trace.Result, title, explain, ref string) Result {
 		res.Result = r
-		res.Steps = append(res.Steps, trace.Step{Title: title, Result: r, Explain: explain, Ref: ref})
+		res.Steps = append(res.Steps, input, trace.Step{Title: title, Result: r, Explain: explain, Ref: ref})
 		res.Explanation = capital(explain) + " (" + ref + ")."
 		return res
 	}
@@ -251,23 +251,31 @@ func check(ctx context.Context, in Input, id Identity) Result {
 	}
 
 	e := &evaluator{
-		ctx: ctx,
-		r:   in.Resolver,
-		ip:  ip,
-		lim: lim,
-		env: MacroEnv{Sender: sender, IP: ip, HELO: helo, Receiver: in.Receiver, Now: now},
+		ctx:    ctx,
+		r:      in.Resolver,
+		ip:     ip,
+		ipText: res.ClientIP,
+		lim:    lim,
+		env:    MacroEnv{Sender: sender, IP: ip, HELO: helo, Receiver: in.Receiver, Now: now},
 	}
+	var mapped *trace.Step
 	if ip != in.IP {
-		res.Steps = append(res.Steps, trace.Step{
+		mapped = &trace.Step{
 			Title:   "IPv4-mapped client address",
 			Result:  trace.Info,
 			Detail:  fmt.Sprintf("%s is treated as %s", in.IP, ip),
 			Explain: "an IPv4 address written as IPv6 (::ffff:a.b.c.d) is still an IPv4 client, so A records and ip4: apply",
 			Ref:     "RFC 7208 §5",
-		})
+		}
 	}
 	o := e.checkHost(domain, true)
 	res.Result = o.result
+	// The inputs, then the evaluation's steps: one slice, sized once.
+	res.Steps = make([]trace.Step, 0, 2+len(o.steps))
+	res.Steps = append(res.Steps, input)
+	if mapped != nil {
+		res.Steps = append(res.Steps, *mapped)
+	}
 	res.Steps = append(res.Steps, o.steps...)
 	res.DNSLookups = min(e.lookups, lim.Lookups) // the one over the limit was not evaluated
 	res.VoidLookups = e.voids
@@ -275,7 +283,7 @@ func check(ctx context.Context, in Input, id Identity) Result {
 	res.Exp = o.exp
 	res.TipOff = e.tipOff
 	res.Mechanism = o.term
-	res.Explanation = explain(o, domain, id, ip.String())
+	res.Explanation = explain(o, domain, id, e.ipText)
 	return res
 }
 
@@ -342,6 +350,7 @@ type evaluator struct {
 	ctx     context.Context
 	r       dnsx.Resolver
 	ip      netip.Addr
+	ipText  string // ip as every step writes it, formatted once
 	lim     Limits
 	env     MacroEnv
 	lookups int
@@ -374,7 +383,24 @@ type outcome struct {
 }
 
 func (e *evaluator) counts() string {
-	return fmt.Sprintf("DNS-querying terms so far: %d of at most %d; void lookups: %d of at most %d.", e.lookups, e.lim.Lookups, e.voids, e.lim.Voids)
+	return "DNS-querying terms so far: " + strconv.Itoa(e.lookups) + " of at most " + strconv.Itoa(e.lim.Lookups) +
+		"; void lookups: " + strconv.Itoa(e.voids) + " of at most " + strconv.Itoa(e.lim.Voids) + "."
+}
+
+// detailCounts is t.detail() + " " + e.counts(), written at once for a
+// target as written (the usual include:name) or the current domain.
+func (e *evaluator) detailCounts(t targetInfo) string {
+	var mid string
+	switch {
+	case t.spec == "":
+		mid = " (the current domain). "
+	case t.spec == t.name:
+		mid = ". "
+	default:
+		return t.detail() + " " + e.counts()
+	}
+	return "target " + t.name + mid + "DNS-querying terms so far: " + strconv.Itoa(e.lookups) + " of at most " + strconv.Itoa(e.lim.Lookups) +
+		"; void lookups: " + strconv.Itoa(e.voids) + " of at most " + strconv.Itoa(e.lim.Voids) + "."
 }
 
 func (e *evaluator) lookup(name string, qtype uint16) (*trace.Query, error) {
@@ -458,7 +484,7 @@ func (e *evaluator) checkHost(domain string, wantExp bool) outcome {
 		step.Detail = dnsWords(q, err)
 		step.Explain = fmt.Sprintf("DNS gave no usable answer for the TXT records of %s, so its SPF record could not be read, and a DNS error while fetching the record stops the SPF evaluation with temperror. %s", domain, retry(q, err))
 	case q.NXDomain():
-		o.result, o.reason = trace.None, fmt.Sprintf("the domain %s does not exist in DNS (NXDOMAIN)", domain)
+		o.result, o.reason = trace.None, "the domain "+domain+" does not exist in DNS (NXDOMAIN)"
 		step.Explain = o.reason + ", so it has no SPF record: none"
 		step.Ref = "RFC 7208 §4.3"
 	}
@@ -467,18 +493,23 @@ func (e *evaluator) checkHost(domain string, wantExp bool) outcome {
 		o.steps = []trace.Step{step}
 		return o
 	}
-	var recs []string
+	// The one SPF record is found without collecting: recs is made only
+	// for the permerror of several, which lists them.
+	nrecs, first := 0, ""
 	for _, a := range q.Answers {
 		if IsSPF(a) {
-			recs = append(recs, a)
+			if nrecs == 0 {
+				first = a
+			}
+			nrecs++
 		}
 	}
-	others := len(q.Answers) - len(recs)
+	others := len(q.Answers) - nrecs
 	step.Ref = "RFC 7208 §4.5"
-	switch len(recs) {
+	switch nrecs {
 	case 0:
 		o.result = trace.None
-		o.reason = fmt.Sprintf("the domain %s publishes no SPF record", domain)
+		o.reason = "the domain " + domain + " publishes no SPF record"
 		if others > 0 {
 			which := fmt.Sprintf("none of the %d TXT records of %s starts", others, domain)
 			if others == 1 {
@@ -487,10 +518,16 @@ func (e *evaluator) checkHost(domain string, wantExp bool) outcome {
 			step.Explain = fmt.Sprintf("%s with \"v=spf1\" followed by a space or the end, so %s publishes no SPF record: none", which, domain)
 			step.Detail = strings.Join(q.Answers, " | ")
 		} else {
-			step.Explain = fmt.Sprintf("%s has no TXT records, so it publishes no SPF record: none", domain)
+			step.Explain = domain + " has no TXT records, so it publishes no SPF record: none"
 		}
 	case 1:
 	default:
+		var recs []string
+		for _, a := range q.Answers {
+			if IsSPF(a) {
+				recs = append(recs, a)
+			}
+		}
 		o.result = trace.PermError
 		o.reason = fmt.Sprintf("%s publishes %d SPF records, and a domain may publish only one", domain, len(recs))
 		step.Detail = strings.Join(recs, " | ")
@@ -502,18 +539,19 @@ func (e *evaluator) checkHost(domain string, wantExp bool) outcome {
 		o.steps = []trace.Step{step}
 		return o
 	}
-	o.record = recs[0]
+	o.record = first
 	step.Result = trace.Info
-	step.Detail = recs[0]
-	step.Explain = fmt.Sprintf("The domain %s publishes exactly one SPF record (a TXT record starting with v=spf1); its terms are evaluated from left to right, and the first mechanism that matches the client decides", domain)
-	if others > 0 {
-		if others == 1 {
-			step.Explain += "; the other TXT record is not SPF and is ignored"
-		} else {
-			step.Explain += fmt.Sprintf("; the other %d TXT records are not SPF and are ignored", others)
-		}
+	step.Detail = first
+	const exactlyOne = " publishes exactly one SPF record (a TXT record starting with v=spf1); its terms are evaluated from left to right, and the first mechanism that matches the client decides"
+	switch others {
+	case 0:
+		step.Explain = "The domain " + domain + exactlyOne
+	case 1:
+		step.Explain = "The domain " + domain + exactlyOne + "; the other TXT record is not SPF and is ignored"
+	default:
+		step.Explain = "The domain " + domain + exactlyOne + "; the other " + strconv.Itoa(others) + " TXT records are not SPF and are ignored"
 	}
-	rec, err := parsed.parse(recs[0])
+	rec, err := parsed.parse(first)
 	if err != nil {
 		var se *SyntaxError
 		reason := err.Error()
@@ -530,16 +568,19 @@ func (e *evaluator) checkHost(domain string, wantExp bool) outcome {
 		o.steps = []trace.Step{step, syn}
 		return o
 	}
-	r := e.evalRecord(domain, rec, wantExp)
-	r.steps = append([]trace.Step{step}, r.steps...)
-	r.record = recs[0]
+	r := e.evalRecord(domain, rec, wantExp, step)
+	r.record = first
 	return r
 }
 
 // evalRecord evaluates the terms of a parsed record left to right (RFC
-// 7208 §4.6.2), then redirect= or the default (§4.7, §6.1).
-func (e *evaluator) evalRecord(domain string, rec *Record, wantExp bool) outcome {
-	var steps []trace.Step
+// 7208 §4.6.2), then redirect= or the default (§4.7, §6.1). Its steps
+// start with fetched, the step that fetched the record.
+func (e *evaluator) evalRecord(domain string, rec *Record, wantExp bool, fetched trace.Step) outcome {
+	// Room for the fetch, a step per term and the one after the match,
+	// made once: most records are short and end in a match.
+	steps := make([]trace.Step, 1, len(rec.Terms)+2)
+	steps[0] = fetched
 	for i := range rec.Terms {
 		t := &rec.Terms[i]
 		if t.Modifier != "" {
@@ -559,7 +600,7 @@ func (e *evaluator) evalRecord(domain string, rec *Record, wantExp bool) outcome
 			return outcome{result: trace.PermError, steps: append(steps, st), at: domain, reason: e.overReason()}
 		}
 		m := e.evalMechanism(domain, t)
-		steps = append(steps, m.steps...)
+		steps = m.appendTo(steps)
 		if m.err != "" {
 			at := domain
 			if m.at != "" {
@@ -571,7 +612,7 @@ func (e *evaluator) evalRecord(domain string, rec *Record, wantExp bool) outcome
 			continue
 		}
 		o := outcome{result: qualifierResult(t.Qualifier), at: domain, term: t.Text, mech: t.Mechanism, qual: t.Qualifier, inner: m.inner}
-		if o.result != trace.Pass && len(steps) > 0 && e.including == 0 {
+		if o.result != trace.Pass && len(steps) > 1 && e.including == 0 {
 			// The step that decided: what would have passed instead.
 			last := &steps[len(steps)-1]
 			last.Explain += ". " + wouldPass(rec, i)
@@ -608,7 +649,7 @@ func (e *evaluator) evalRecord(domain string, rec *Record, wantExp bool) outcome
 			step.Explain = fmt.Sprintf("no mechanism matched, so the redirect is followed, but its target %s; a malformed redirect target is permerror", tg.problem)
 			return outcome{result: trace.PermError, steps: append(steps, step), at: domain, reason: "the redirect= target " + tg.problem}
 		}
-		step.Detail = tg.detail() + " " + e.counts()
+		step.Detail = e.detailCounts(tg)
 		sub := e.checkHost(tg.name, wantExp)
 		step.Steps = sub.steps
 		o := sub
@@ -629,7 +670,7 @@ func (e *evaluator) evalRecord(domain string, rec *Record, wantExp bool) outcome
 	steps = append(steps, trace.Step{
 		Title:   "No mechanism matched",
 		Result:  trace.Neutral,
-		Detail:  e.env.IP.String() + " matched none of the mechanisms of " + domain,
+		Detail:  e.ipText + " matched none of the mechanisms of " + domain,
 		Explain: "the record has no all and no redirect=, so the default result applies: neutral, as if it ended with ?all",
 		Ref:     "RFC 7208 §4.7",
 	})
@@ -752,19 +793,15 @@ type targetInfo struct {
 }
 
 func (t targetInfo) detail() string {
-	var b strings.Builder
 	switch {
 	case t.spec == "":
-		fmt.Fprintf(&b, "target %s (the current domain).", t.name)
+		return "target " + t.name + " (the current domain)."
 	case t.spec == t.name:
-		fmt.Fprintf(&b, "target %s.", t.name)
-	default:
-		fmt.Fprintf(&b, "%s expands to %s.", t.spec, t.expanded)
-		if t.truncated {
-			fmt.Fprintf(&b, " That is over 253 characters, so labels are removed from the left: %s.", t.name)
-		}
+		return "target " + t.name + "."
+	case t.truncated:
+		return t.spec + " expands to " + t.expanded + ". That is over 253 characters, so labels are removed from the left: " + t.name + "."
 	}
-	return b.String()
+	return t.spec + " expands to " + t.expanded + "."
 }
 
 // target expands the domain-spec of t (or takes domain when it has none)
