@@ -127,20 +127,40 @@ func CanonHeader(dst, field []byte, c Canon) []byte {
 // its b= tag removed and no final CRLF. It returns the hash and the exact
 // bytes hashed, which the trace can show.
 func HeaderHash(m Message, picked []int, sigField []byte, c Canon, h crypto.Hash) (sum, data []byte, err error) {
-	for _, i := range picked {
-		if i >= 0 {
-			data = CanonHeader(data, m.Fields[i].Raw, c)
-		}
-	}
 	stripped, err := StripB(sigField)
 	if err != nil {
 		return nil, nil, err
 	}
-	data = CanonHeader(data, stripped, c)
-	data = data[:len(data)-2]
+	data = appendHeaderData(make([]byte, 0, headerDataSize(m, picked, len(stripped))), m, picked, stripped, c)
 	hh := h.New()
 	hh.Write(data)
 	return hh.Sum(nil), data, nil
+}
+
+// headerDataSize is room for what appendHeaderData writes, made once:
+// canonicalization lengthens a field only by a CR for each lone LF (a few
+// per field) and the CRLF it ends with. More is appended if needed.
+func headerDataSize(m Message, picked []int, sigLen int) int {
+	n := sigLen + sigLen/8 + 2
+	for _, i := range picked {
+		if i >= 0 {
+			n += len(m.Fields[i].Raw) + len(m.Fields[i].Raw)/8 + 2
+		}
+	}
+	return n
+}
+
+// appendHeaderData appends the data of hash step 2 (RFC 6376 §3.7): the
+// picked fields and the stripped signature field, canonicalized, without
+// the final CRLF.
+func appendHeaderData(dst []byte, m Message, picked []int, stripped []byte, c Canon) []byte {
+	for _, i := range picked {
+		if i >= 0 {
+			dst = CanonHeader(dst, m.Fields[i].Raw, c)
+		}
+	}
+	dst = CanonHeader(dst, stripped, c)
+	return dst[:len(dst)-2]
 }
 
 // StripB returns the signature header field with the value of its b= tag,

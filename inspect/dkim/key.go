@@ -222,8 +222,9 @@ func LookupKey(ctx context.Context, r dnsx.Resolver, selector, domain string) Ke
 // LookupKey is the package's LookupKey, parsing the record through the
 // cache (c may be nil).
 func (c *KeyCache) LookupKey(ctx context.Context, r dnsx.Resolver, selector, domain string) KeyLookup {
-	name := selector + "._domainkey." + domain
-	kl := KeyLookup{Name: name + "."}
+	full := selector + "._domainkey." + domain + "."
+	name := full[:len(full)-1]
+	kl := KeyLookup{Name: full, Steps: make([]trace.Step, 0, 2)}
 	fetch := trace.Step{Title: "Fetch the key record " + name, Ref: "RFC 6376 §3.6.2.1, §6.1.2"}
 	if r == nil {
 		fetch.Result, fetch.Explain = trace.TempError, "no DNS resolver was given, so the key could not be fetched"
@@ -323,6 +324,9 @@ func rcodeOf(q *trace.Query) string {
 // keyTagSteps explains each tag of a key record, unknown ones too.
 func keyTagSteps(k *Key) []trace.Step {
 	var out []trace.Step
+	if len(k.Tags) > 0 {
+		out = make([]trace.Step, 0, len(k.Tags))
+	}
 	for _, t := range k.Tags {
 		st := trace.Step{Title: t.Name + "=", Result: trace.Info, Detail: t.Value, Ref: "RFC 6376 §3.6.1"}
 		switch t.Name {
@@ -335,9 +339,7 @@ func keyTagSteps(k *Key) []trace.Step {
 			}
 		case "p":
 			st.Explain = "the public key, base64; an empty p= means the key is revoked"
-			if v := stripFWS(t.Value); len(v) > 48 {
-				st.Detail = v[:24] + "…" + v[len(v)-16:]
-			}
+			st.Detail = abbrevFWS(t.Value)
 		case "h":
 			st.Explain = "hash algorithms this key may be used with"
 		case "s":

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -34,6 +35,37 @@ var tagListCases = []struct {
 	{"name with space", "b h=x", nil, nil},
 	{"name with hyphen", "a-b=x", nil, nil},
 	{"empty name", "=x", nil, nil},
+	// Beyond 32 tags duplicates are found through a map instead of by
+	// looking back: both ways must see them, wherever they are.
+	{"many tags", manyTags(40, ""), manyTagsWant(40), manyTagNames(40)},
+	{"duplicate among many, early", manyTags(40, "t5=again"), nil, nil},
+	{"duplicate among many, late", manyTags(40, "t39=again"), nil, nil},
+	{"duplicate beyond many", manyTags(40, "x=1; x=2"), nil, nil},
+}
+
+// manyTags is "t0=v0; t1=v1; ..." with extra appended.
+func manyTags(n int, extra string) string {
+	var b strings.Builder
+	for _, name := range manyTagNames(n) {
+		b.WriteString(name + "=v" + name[1:] + "; ")
+	}
+	return b.String() + extra
+}
+
+func manyTagNames(n int) []string {
+	names := make([]string, n)
+	for i := range names {
+		names[i] = "t" + strconv.Itoa(i)
+	}
+	return names
+}
+
+func manyTagsWant(n int) map[string]string {
+	want := map[string]string{}
+	for _, name := range manyTagNames(n) {
+		want[name] = "v" + name[1:]
+	}
+	return want
 }
 
 func TestParseTagList(t *testing.T) {

@@ -63,6 +63,49 @@ func stripFWS(s string) string {
 	return b.String()
 }
 
+// abbrevFWS is what a step shows of a long base64 value (b=, p=): the
+// value without folding whitespace, cut to its first 24 and last 16
+// characters when longer than 48, and v itself when not. Only the shown
+// characters are copied.
+func abbrevFWS(v string) string {
+	n := 0
+	for i := 0; i < len(v); i++ {
+		if !fws(v[i]) {
+			n++
+		}
+	}
+	if n <= 48 {
+		return v
+	}
+	var head, tail [40]byte
+	h := 0
+	for i := 0; h < 24; i++ {
+		if !fws(v[i]) {
+			head[h] = v[i]
+			h++
+		}
+	}
+	t := len(tail)
+	for i := len(v) - 1; t > len(tail)-16; i-- {
+		if !fws(v[i]) {
+			t--
+			tail[t] = v[i]
+		}
+	}
+	return string(head[:h]) + "…" + string(tail[t:])
+}
+
+// joinHeaderList is strings.Join(ParseHeaderList(v), ":"): v itself when
+// it holds no folding whitespace to remove, as it seldom does.
+func joinHeaderList(v string) string {
+	for i := 0; i < len(v); i++ {
+		if fws(v[i]) {
+			return strings.Join(ParseHeaderList(v), ":")
+		}
+	}
+	return v
+}
+
 // ParseTagList parses a tag-list (RFC 6376 §3.2):
 //
 //	tag-list  =  tag-spec *( ";" tag-spec ) [ ";" ]
@@ -76,8 +119,13 @@ func stripFWS(s string) string {
 // ";": each tag's own grammar decides (and §3.2 advises not to refuse
 // UTF-8).
 func ParseTagList(s string) (TagList, error) {
+	// Room for the tags is made once, at the first (one more than the
+	// semicolons left, within reason: ";;;" is no tags), and duplicates are
+	// found by looking back over the tags so far: a signature or key
+	// record has a dozen, and a map for them cost more than the parse. A
+	// list long enough to make that quadratic gets the map.
 	var out TagList
-	seen := map[string]bool{}
+	var seen map[string]bool
 	pos := 0
 	for pos <= len(s) {
 		end := strings.IndexByte(s[pos:], ';')
@@ -96,10 +144,12 @@ func ParseTagList(s string) (TagList, error) {
 			if !validTagName(name) {
 				return out, fmt.Errorf("%w: %q is not a tag name (a letter, then letters, digits or \"_\")", ErrTagSyntax, name)
 			}
-			if seen[name] {
+			if out.has(name, &seen) {
 				return out, fmt.Errorf("%w: tag %q appears twice", ErrTagSyntax, name)
 			}
-			seen[name] = true
+			if out == nil {
+				out = make(TagList, 0, min(strings.Count(s[end:], ";")+1, 64))
+			}
 			out = append(out, Tag{
 				Name:       name,
 				Value:      trimFWS(spec[eq+1:]),
@@ -110,6 +160,30 @@ func ParseTagList(s string) (TagList, error) {
 		pos = end + 1
 	}
 	return out, nil
+}
+
+// tagsInSlice is how many tags has searches one by one before it keeps
+// their names in a map.
+const tagsInSlice = 32
+
+// has reports whether a tag called name is in l, the tags parsed so far,
+// and keeps seen up to date once l has grown past tagsInSlice.
+func (l TagList) has(name string, seen *map[string]bool) bool {
+	if len(l) < tagsInSlice {
+		_, ok := l.Get(name)
+		return ok
+	}
+	if *seen == nil {
+		*seen = make(map[string]bool, 2*len(l))
+		for _, t := range l {
+			(*seen)[t.Name] = true
+		}
+	}
+	if (*seen)[name] {
+		return true
+	}
+	(*seen)[name] = true
+	return false
 }
 
 func validTagName(n string) bool {

@@ -5,8 +5,10 @@ import (
 	"context"
 	"crypto"
 	_ "crypto/sha256" // crypto.SHA256.New
+	"encoding/base64"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -80,7 +82,7 @@ const FieldName = "DKIM-Signature"
 // order. It never fails: a signature that cannot be checked is a result.
 func Verify(ctx context.Context, raw []byte, opts Options) []Signature {
 	m := Split(raw)
-	var idx []int
+	idx := make([]int, 0, 4)
 	for i, f := range m.Fields {
 		if f.Is(FieldName) {
 			idx = append(idx, i)
@@ -108,7 +110,39 @@ type verifier struct {
 	opts   Options
 	hashes []bodyHashOf // body hashes computed so far, shared by signatures that ask the same
 	buf    []byte       // scratch space between canonicalization and hash
+	hbuf   []byte       // scratch space for the signed header data and the stripped signature
 	from   fromInfo
+	counts *[len(oversigned)]int // how many fields of each oversigned name the message has, once counted
+}
+
+// headerHash is HeaderHash over the verifier's scratch space: the data is
+// hashed and dropped, so one buffer serves every signature of the message.
+// The signature field is stripped of its b= value with the tags already
+// parsed from it, which are the ones StripB would parse again.
+func (v *verifier) headerHash(picked []int, self int, sig *Sig) ([]byte, error) {
+	field := v.m.Fields[self].Raw
+	colon := bytes.IndexByte(field, ':')
+	b, ok := -1, false
+	for j, t := range sig.Tags {
+		if t.Name == "b" {
+			b, ok = j, true
+			break
+		}
+	}
+	if colon < 0 || !ok {
+		sum, _, err := HeaderHash(v.m, picked, field, sig.HeaderCanon, sig.Hash)
+		return sum, err
+	}
+	start, end := colon+1+sig.Tags[b].ValueStart, colon+1+sig.Tags[b].ValueEnd
+	need := len(field) - (end - start) + headerDataSize(v.m, picked, len(field))
+	if cap(v.hbuf) < need {
+		v.hbuf = make([]byte, 0, need)
+	}
+	stripped := append(append(v.hbuf[:0], field[:start]...), field[end:]...)
+	data := appendHeaderData(stripped[len(stripped):], v.m, picked, stripped, sig.HeaderCanon)
+	hh := sig.Hash.New()
+	hh.Write(data)
+	return hh.Sum(nil), nil
 }
 
 // bodyHashOf is a body hash and what determines it.
@@ -161,12 +195,15 @@ func (v *verifier) notChecked(i, n, total, max int) Signature {
 
 func (v *verifier) verify(i, n, total int) Signature {
 	out := newSignature(i)
+	// Room for the steps of a signature that is checked to the end, made
+	// once instead of grown step by step.
+	out.Steps = make([]trace.Step, 0, 12)
 	field := v.m.Fields[i]
 	sig, prob := parseSignature(string(field.Value()))
 	out.Domain, out.Selector = sig.Domain, sig.Selector
 	out.Algorithm, _ = sig.Tags.Get("a")
 	out.Steps = append(out.Steps, trace.Step{
-		Title:   fmt.Sprintf("Read DKIM-Signature %d of %d", n+1, total),
+		Title:   "Read DKIM-Signature " + strconv.Itoa(n+1) + " of " + strconv.Itoa(total),
 		Result:  trace.Info,
 		Detail:  string(trimEOL(field.Raw)),
 		Explain: "a DKIM-Signature is a list of tag=value pairs; each tag is explained below, unknown ones included (they are signed but otherwise ignored)",
@@ -179,7 +216,7 @@ func (v *verifier) verify(i, n, total int) Signature {
 	}
 	out.Identity = sig.Identity
 	out.Headers = sig.Headers
-	out.Canonicalization = string(sig.HeaderCanon) + "/" + string(sig.BodyCanon)
+	out.Canonicalization = canonPair(sig.HeaderCanon, sig.BodyCanon)
 	if sig.Timestamp >= 0 {
 		out.Timestamp = unixString(sig.Timestamp)
 	}
@@ -240,6 +277,21 @@ func (v *verifier) verify(i, n, total int) Signature {
 	return out.finish(trace.Pass, "The signature of "+sig.Domain+" verifies: the body and the signed header fields are exactly as signed.")
 }
 
+// canonPair is header + "/" + body, made once for each of the four pairs.
+func canonPair(header, body Canon) string {
+	switch {
+	case header == Simple && body == Simple:
+		return "simple/simple"
+	case header == Simple && body == Relaxed:
+		return "simple/relaxed"
+	case header == Relaxed && body == Simple:
+		return "relaxed/simple"
+	case header == Relaxed && body == Relaxed:
+		return "relaxed/relaxed"
+	}
+	return string(header) + "/" + string(body)
+}
+
 func (s Signature) finish(r trace.Result, reason string) Signature {
 	s.Result, s.Reason = r, reason
 	return s
@@ -250,6 +302,16 @@ func unixString(t int64) string {
 		return "never"
 	}
 	return time.Unix(t, 0).UTC().Format(time.RFC3339)
+}
+
+// withTime is prefix + unixString(t) + suffix, made in one allocation:
+// the time is formatted on the stack.
+func withTime(prefix string, t int64, suffix string) string {
+	if t == math.MaxInt64 {
+		return prefix + "never" + suffix
+	}
+	var buf [40]byte
+	return prefix + string(time.Unix(t, 0).UTC().AppendFormat(buf[:0], time.RFC3339)) + suffix
 }
 
 // timeSteps judges t= and x= against Options.Now (RFC 6376 §3.5) and
@@ -380,9 +442,19 @@ func (v *verifier) bodyStep(out *Signature, sig *Sig) bool {
 	bh := v.bodyHash(sig.BodyCanon, sig.Hash, sig.Length)
 	ok := !bh.Short && bytes.Equal(bh.Sum, sig.BodyHash)
 	out.BodyHashOK = &ok
-	st := trace.Step{Title: "Body hash (bh=)", Ref: "RFC 6376 §3.7, §6.1.3 step 3",
-		Detail: fmt.Sprintf("computed %s over %d bytes of %s-canonicalized body; bh= says %s",
-			b64(bh.Sum), bh.Hashed, sig.BodyCanon, b64(sig.BodyHash))}
+	// "computed %s over %d bytes of %s-canonicalized body; bh= says %s",
+	// made in one allocation: the hashes are encoded on the stack.
+	var d strings.Builder
+	d.Grow(90 + base64.StdEncoding.EncodedLen(len(bh.Sum)) + base64.StdEncoding.EncodedLen(len(sig.BodyHash)))
+	d.WriteString("computed ")
+	writeB64(&d, bh.Sum)
+	d.WriteString(" over ")
+	writeInt(&d, bh.Hashed)
+	d.WriteString(" bytes of ")
+	d.WriteString(string(sig.BodyCanon))
+	d.WriteString("-canonicalized body; bh= says ")
+	writeB64(&d, sig.BodyHash)
+	st := trace.Step{Title: "Body hash (bh=)", Ref: "RFC 6376 §3.7, §6.1.3 step 3", Detail: d.String()}
 	switch {
 	case bh.Short:
 		st.Result = trace.Fail
@@ -424,17 +496,41 @@ func (v *verifier) bodyStep(out *Signature, sig *Sig) bool {
 // (RFC 6376 §3.7 step 2, §6.1.3 step 4).
 func (v *verifier) headerStep(out *Signature, sig *Sig, key *Key, self int, bodyOK bool) bool {
 	picked := v.m.Pick(sig.Headers, self)
-	var used []string
+	const (
+		head   = "signed, in order: "
+		absent = " (absent: signs that there is none)"
+		tail   = ", then this DKIM-Signature without its b= value"
+	)
+	// Each name with the field it picked, "%s (field %d)", or absent,
+	// joined by ", ", sized first so that it is made once.
+	size := len(head) + len(tail)
 	for j, p := range picked {
 		if p < 0 {
-			used = append(used, sig.Headers[j]+" (absent: signs that there is none)")
+			size += len(sig.Headers[j]) + len(absent) + 2
 		} else {
-			used = append(used, fmt.Sprintf("%s (field %d)", v.m.Fields[p].Name(), p+1))
+			size += len(v.m.Fields[p].name()) + 20
 		}
 	}
-	st := trace.Step{Title: "Header signature (b=)", Ref: "RFC 6376 §3.7, §5.4.2, §6.1.3 step 4",
-		Detail: "signed, in order: " + strings.Join(used, ", ") + ", then this DKIM-Signature without its b= value"}
-	sum, _, err := HeaderHash(v.m, picked, v.m.Fields[self].Raw, sig.HeaderCanon, sig.Hash)
+	var d strings.Builder
+	d.Grow(size)
+	d.WriteString(head)
+	for j, p := range picked {
+		if j > 0 {
+			d.WriteString(", ")
+		}
+		if p < 0 {
+			d.WriteString(sig.Headers[j])
+			d.WriteString(absent)
+			continue
+		}
+		d.Write(v.m.Fields[p].name())
+		d.WriteString(" (field ")
+		writeInt(&d, int64(p+1))
+		d.WriteByte(')')
+	}
+	d.WriteString(tail)
+	st := trace.Step{Title: "Header signature (b=)", Ref: "RFC 6376 §3.7, §5.4.2, §6.1.3 step 4", Detail: d.String()}
+	sum, err := v.headerHash(picked, self, sig)
 	if err == nil {
 		err = VerifyHash(key.Public, sig.Hash, sum, sig.Signature)
 	}
@@ -465,9 +561,28 @@ func b64(b []byte) string {
 	return encodeB64(b)
 }
 
+// writeB64 writes b64(b) without making the string.
+func writeB64(s *strings.Builder, b []byte) {
+	if len(b) == 0 {
+		s.WriteString("(empty)")
+		return
+	}
+	var buf [64]byte
+	s.Write(base64.StdEncoding.AppendEncode(buf[:0], b))
+}
+
+// writeInt writes n in decimal, as %d does, without making the string.
+func writeInt(s *strings.Builder, n int64) {
+	var buf [20]byte
+	s.Write(strconv.AppendInt(buf[:0], n, 10))
+}
+
 // sigTagSteps explains each tag of a DKIM-Signature, unknown ones too.
 func sigTagSteps(tags TagList) []trace.Step {
 	var out []trace.Step
+	if len(tags) > 0 {
+		out = make([]trace.Step, 0, len(tags))
+	}
 	for _, t := range tags {
 		st := trace.Step{Title: t.Name + "=", Result: trace.Info, Detail: t.Value, Ref: "RFC 6376 §3.5"}
 		switch t.Name {
@@ -477,9 +592,7 @@ func sigTagSteps(tags TagList) []trace.Step {
 			st.Explain = "signing algorithm: key type and hash"
 		case "b":
 			st.Explain = "the signature itself, base64"
-			if v := stripFWS(t.Value); len(v) > 48 {
-				st.Detail = v[:24] + "…" + v[len(v)-16:]
-			}
+			st.Detail = abbrevFWS(t.Value)
 		case "bh":
 			st.Explain = "hash of the canonicalized body, base64"
 			st.Detail = stripFWS(t.Value)
@@ -491,7 +604,7 @@ func sigTagSteps(tags TagList) []trace.Step {
 			st.Explain = "selector: which of the domain's keys signed, found at <s>._domainkey.<d>"
 		case "h":
 			st.Explain = "header fields covered by the signature, in order"
-			st.Detail = strings.Join(ParseHeaderList(t.Value), ":")
+			st.Detail = joinHeaderList(t.Value)
 		case "i":
 			st.Explain = "identity (user or agent) the domain signs for; must be within d="
 		case "l":
@@ -502,12 +615,12 @@ func sigTagSteps(tags TagList) []trace.Step {
 		case "t":
 			st.Explain = "signing time, seconds since 1970"
 			if n, ok := parseDigits(t.Value, 0); ok {
-				st.Detail += " (" + unixString(n) + ")"
+				st.Detail = withTime(t.Value+" (", n, ")")
 			}
 		case "x":
 			st.Explain = "expiry time, seconds since 1970"
 			if n, ok := parseDigits(t.Value, 0); ok {
-				st.Detail += " (" + unixString(n) + ")"
+				st.Detail = withTime(t.Value+" (", n, ")")
 			}
 		case "z":
 			st.Explain = "copies of the header fields as signed, for diagnosis only"

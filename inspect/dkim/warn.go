@@ -25,16 +25,18 @@ func fromDomain(m Message, given string) fromInfo {
 	if given != "" {
 		return fromInfo{domain: strings.TrimSuffix(strings.ToLower(given), "."), source: "given by the caller"}
 	}
-	var froms []Field
+	var from Field
+	n := 0
 	for _, f := range m.Fields {
 		if f.Is("From") {
-			froms = append(froms, f)
+			from = f
+			n++
 		}
 	}
-	if len(froms) != 1 {
-		return fromInfo{source: fmt.Sprintf("the message has %d From fields", len(froms))}
+	if n != 1 {
+		return fromInfo{source: fmt.Sprintf("the message has %d From fields", n)}
 	}
-	v := string(CRLF(froms[0].Value()))
+	v := string(CRLF(from.Value()))
 	if list, err := mail.ParseAddressList(v); err == nil && len(list) == 1 {
 		if at := strings.LastIndexByte(list[0].Address, '@'); at >= 0 {
 			return fromInfo{domain: strings.ToLower(strings.TrimSuffix(list[0].Address[at+1:], ".")), source: "the From header field"}
@@ -63,7 +65,23 @@ func OrgDomain(d string) string {
 
 // oversigned lists the fields whose extra instances matter most: a second
 // From or Subject changes what the reader sees (RFC 6376 §8.15, §5.4.2).
-var oversigned = []string{"From", "To", "Subject", "Date"}
+var oversigned = [...]string{"From", "To", "Subject", "Date"}
+
+// oversignedCounts is how many fields of each oversigned name the message
+// has, counted in one pass for all the signatures of the message.
+func (v *verifier) oversignedCounts() *[len(oversigned)]int {
+	if v.counts == nil {
+		v.counts = new([len(oversigned)]int)
+		for _, f := range v.m.Fields {
+			for j, name := range oversigned {
+				if f.Is(name) {
+					v.counts[j]++
+				}
+			}
+		}
+	}
+	return v.counts
+}
 
 // warnSteps adds what an investigator must know even when the signature
 // passes: copies of header fields that it does not cover, and a d= that
@@ -103,16 +121,31 @@ func (v *verifier) warnSteps(out *Signature, sig *Sig) {
 // does not oversign is not itself a problem, so it is said, not warned.
 func (v *verifier) extraFieldsStep(out *Signature, sig *Sig) {
 	st := trace.Step{Title: "Unsigned copies of From, To, Subject and Date", Ref: "RFC 6376 §5.4.2, §8.15"}
-	var counts, extra, over, notOver []string
-	for _, name := range oversigned {
+	// counts is the Detail, "%s: %d in the message, %s in h=" for each
+	// name joined by "; ", written as it goes; over and notOver hold at
+	// most the four names, on the stack.
+	var counts strings.Builder
+	counts.Grow(len(oversigned) * 48)
+	var extra []string
+	var overA, notOverA [len(oversigned)]string
+	over, notOver := overA[:0], notOverA[:0]
+	for j, name := range oversigned {
 		k := 0
 		for _, h := range sig.Headers {
 			if strings.EqualFold(h, name) {
 				k++
 			}
 		}
-		n := v.m.Count(name)
-		counts = append(counts, fmt.Sprintf("%s: %d in the message, %s in h=", name, n, times(k)))
+		n := v.oversignedCounts()[j]
+		if j > 0 {
+			counts.WriteString("; ")
+		}
+		counts.WriteString(name)
+		counts.WriteString(": ")
+		writeInt(&counts, int64(n))
+		counts.WriteString(" in the message, ")
+		counts.WriteString(times(k))
+		counts.WriteString(" in h=")
 		switch {
 		case n > k:
 			child := trace.Step{Title: name, Result: trace.Warn, Ref: "RFC 6376 §5.4.2, §8.15",
@@ -140,7 +173,7 @@ func (v *verifier) extraFieldsStep(out *Signature, sig *Sig) {
 			notOver = append(notOver, name)
 		}
 	}
-	st.Detail = strings.Join(counts, "; ")
+	st.Detail = counts.String()
 	if len(extra) > 0 {
 		st.Result = trace.Warn
 		st.Explain = "the message carries more of these fields than the signature covers: the unsigned ones were not there when the message was signed, or were not meant to be signed, and a reader may be shown them instead of the signed ones"
