@@ -76,6 +76,13 @@ type Options struct {
 	// writing runs in parallel and the writer only copies bytes. Its
 	// result is Result.Out.
 	Encode func(*inspect.Report) []byte
+	// Append, when set, is Encode that appends the output to dst and
+	// returns the extended slice (report.Encoder.AppendJSON): the run
+	// hands it a buffer an earlier message's output was emitted from, so
+	// the output of a long mbox is written through Window buffers
+	// instead of a new one per message. Result.Out then lies in that
+	// buffer and is valid only until emit returns. It wins over Encode.
+	Append func(dst []byte, r *inspect.Report) []byte
 
 	// Progress, when set, is called after each report is emitted, from the
 	// goroutine that calls emit.
@@ -91,7 +98,8 @@ type Result struct {
 	Report *inspect.Report // never nil; Report.Error is set when the message could not be inspected
 	// Out is Options.Encode(Report), when Encode is set. It is nil only
 	// when Encode panicked on the report and then on the error report
-	// that replaced it.
+	// that replaced it. With Options.Append it is valid only until emit
+	// returns: the run writes a later message's output over it.
 	Out []byte
 }
 
@@ -186,6 +194,15 @@ func Run(ctx context.Context, src Source, opts Options, emit func(Result) error)
 	for i := range slots {
 		slots[i] = make(chan Result, 1)
 	}
+	// With Append, each slot also keeps the buffer its last output was
+	// emitted from, for the next message of the slot. The writer puts it
+	// back after emit and before giving back the window token that lets
+	// the dispatcher hand out that next message, so the worker that takes
+	// it finds it there.
+	var bufs [][]byte
+	if opts.Append != nil {
+		bufs = make([][]byte, window)
+	}
 	tokens := make(chan struct{}, window)
 	for range window {
 		tokens <- struct{}{}
@@ -211,7 +228,11 @@ func Run(ctx context.Context, src Source, opts Options, emit func(Result) error)
 	for range workers {
 		wg.Go(func() {
 			for i := range jobs {
-				res, ok := inspectOne(ctx, src, i, opts)
+				var buf []byte
+				if bufs != nil {
+					buf = bufs[i%window]
+				}
+				res, ok := inspectOne(ctx, src, i, opts, buf)
 				if !ok {
 					return // ctx ended: nobody will read the slot
 				}
@@ -232,6 +253,9 @@ func Run(ctx context.Context, src Source, opts Options, emit func(Result) error)
 			if err := emit(res); err != nil {
 				return err
 			}
+			if bufs != nil && cap(res.Out) <= maxKept {
+				bufs[i%window] = res.Out[:0]
+			}
 			st.Emitted++
 			if res.Report.Error != "" {
 				st.Errors++
@@ -251,17 +275,22 @@ func Run(ctx context.Context, src Source, opts Options, emit func(Result) error)
 	return st, err
 }
 
-// inspectOne loads, inspects and encodes message i. ok is false only when
-// ctx ended, in which case the result is not to be used. A panic on the
-// way becomes the message's error report: the worker, and so the run,
-// goes on.
-func inspectOne(ctx context.Context, src Source, i int, opts Options) (res Result, ok bool) {
+// maxKept is the largest output buffer a run keeps for the next message
+// of its slot: a rare huge report is not held on to for the rest of the
+// run.
+const maxKept = 1 << 20
+
+// inspectOne loads, inspects and encodes message i, appending to buf with
+// Options.Append. ok is false only when ctx ended, in which case the
+// result is not to be used. A panic on the way becomes the message's
+// error report: the worker, and so the run, goes on.
+func inspectOne(ctx context.Context, src Source, i int, opts Options, buf []byte) (res Result, ok bool) {
 	res.Index = i
 	summary := message.SummaryOf(opts.Name, i+1)
 	defer func() {
 		if p := recover(); p != nil {
 			res.Report = inspect.Panicked(summary, p)
-			res.Out = encodeError(opts.Encode, res.Report)
+			res.Out = encodeError(opts, res.Report, buf)
 			ok = ctx.Err() == nil
 		}
 	}()
@@ -285,7 +314,10 @@ func inspectOne(ctx context.Context, src Source, i int, opts Options) (res Resul
 			res.Report = inspect.Failed(summary, err.Error())
 		}
 	}
-	if opts.Encode != nil {
+	switch {
+	case opts.Append != nil:
+		res.Out = opts.Append(buf, res.Report)
+	case opts.Encode != nil:
 		res.Out = opts.Encode(res.Report)
 	}
 	// The report holds copies of what it shows, never the message's
@@ -306,16 +338,20 @@ type releaser interface {
 // encodeError encodes the error report of a message headercheck panicked
 // on. If Encode panics on that too, there is no output for the message,
 // but the run goes on.
-func encodeError(encode func(*inspect.Report) []byte, rep *inspect.Report) (out []byte) {
-	if encode == nil {
-		return nil
-	}
+func encodeError(opts Options, rep *inspect.Report, buf []byte) (out []byte) {
 	defer func() {
 		if recover() != nil {
 			out = nil
 		}
 	}()
-	return encode(rep)
+	switch {
+	case opts.Append != nil:
+		// What the panicking Append left in buf is not kept.
+		return opts.Append(buf[:0], rep)
+	case opts.Encode != nil:
+		return opts.Encode(rep)
+	}
+	return nil
 }
 
 // loadError is the words of a loading error: message.Error's own message,

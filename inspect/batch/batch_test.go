@@ -1,6 +1,7 @@
 package batch_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -72,6 +73,60 @@ func TestOrder(t *testing.T) {
 			}
 			if st.Emitted != 40 || st.Errors != 1 || st.Inspected != 39 {
 				t.Errorf("Stats = %+v, want 40 emitted, 1 error, 39 inspected", st)
+			}
+		})
+	}
+}
+
+// TestAppend: with Options.Append every message's output is appended to
+// a buffer that an earlier message of its window slot was emitted from,
+// so a run goes through at most Window buffers, and each output is still
+// its own message's.
+func TestAppend(t *testing.T) {
+	srv := dnstest.Start(t, "testdata/batch.zone")
+	ms := make([]mail, 40)
+	for i := range ms {
+		ms[i] = deliverMail
+		if i == 17 {
+			ms[i] = brokenMail
+		}
+	}
+	src := source(t, ms)
+	for _, c := range []struct{ workers, window int }{{1, 1}, {2, 2}, {4, 0}, {8, 3}, {16, 64}} {
+		t.Run(fmt.Sprintf("workers=%d,window=%d", c.workers, c.window), func(t *testing.T) {
+			buffers := map[*byte]bool{}
+			n := 0
+			_, err := batch.Run(t.Context(), src, batch.Options{
+				Inspect: inspectOptions(srv), Name: "test.mbox", Workers: c.workers, Window: c.window,
+				// Subjects fit the 16 bytes a first append makes room for.
+				Append: func(dst []byte, r *inspect.Report) []byte {
+					if len(dst) != 0 {
+						t.Errorf("message %d: Append got %q, want an empty buffer", r.Source.Index, dst)
+					}
+					return append(dst, fmt.Sprintf("%d:%s", r.Source.Index, r.Source.Subject)...)
+				},
+			}, func(r batch.Result) error {
+				want := fmt.Sprintf("%d:message %d", r.Index+1, r.Index+1)
+				if r.Index == 17 {
+					want = "18:"
+				}
+				if string(r.Out) != want {
+					t.Errorf("message %d: out %q, want %q", r.Index+1, r.Out, want)
+				}
+				buffers[&r.Out[:1][0]] = true
+				n++
+				return nil
+			})
+			if err != nil {
+				t.Fatalf("Run: %v", err)
+			}
+			window := c.window
+			if window == 0 {
+				window = 4 * c.workers
+			}
+			window = min(max(window, c.workers), n)
+			if n != len(ms) || len(buffers) > window {
+				t.Errorf("%d outputs in %d buffers, want %d outputs in at most %d", n, len(buffers), len(ms), window)
 			}
 		})
 	}
@@ -254,8 +309,27 @@ func TestPanicInOneMessage(t *testing.T) {
 		{err: failed + "encoder bug, every time", noOut: true},
 		{disposition: inspect.Deliver, out: "message 6|"},
 	}
+	for _, how := range []string{"Encode", "Append"} {
+		t.Run(how, func(t *testing.T) {
+			opts := batch.Options{Inspect: inspectOptions(srv), Name: "test.mbox", Workers: 2, Encode: encode}
+			if how == "Append" {
+				// The same output, appended to the slot's buffer.
+				opts.Encode = nil
+				opts.Append = func(dst []byte, r *inspect.Report) []byte { return append(dst, encode(r)...) }
+			}
+			checkPanics(t, src, opts, want)
+		})
+	}
+}
+
+func checkPanics(t *testing.T, src batch.Source, opts batch.Options, want []struct {
+	disposition inspect.Disposition
+	err, out    string
+	noOut       bool
+}) {
 	var got []batch.Result
-	st, err := batch.Run(t.Context(), src, batch.Options{Inspect: inspectOptions(srv), Name: "test.mbox", Workers: 2, Encode: encode}, func(r batch.Result) error {
+	st, err := batch.Run(t.Context(), src, opts, func(r batch.Result) error {
+		r.Out = bytes.Clone(r.Out) // Append's output is valid only during emit
 		got = append(got, r)
 		return nil
 	})

@@ -262,7 +262,7 @@ func BenchmarkMboxJSON(b *testing.B) {
 		st, err := batch.Run(b.Context(), src, batch.Options{
 			Inspect: inspect.Options{Resolver: dnsx.NewCache(client, dnsx.CacheOptions{}), DKIMKeys: hcdkim.NewKeyCache(0), Now: now},
 			Name:    path,
-			Encode:  func(r *inspect.Report) []byte { return encodeJSON(enc, r) },
+			Append:  func(dst []byte, r *inspect.Report) []byte { return appendJSON(enc, dst, r) },
 		}, func(r batch.Result) error {
 			sum.Add(r.Report)
 			_, err := w.Write(r.Out)
@@ -291,11 +291,11 @@ func BenchmarkMboxJSON(b *testing.B) {
 	}
 }
 
-// encodeJSON is what headercheck --json writes for one report.
-func encodeJSON(enc *report.Encoder, r *inspect.Report) []byte {
-	b, err := enc.JSON(r)
+// appendJSON is what headercheck --json writes for one report.
+func appendJSON(enc *report.Encoder, dst []byte, r *inspect.Report) []byte {
+	b, err := enc.AppendJSON(dst, r)
 	if err != nil {
-		b, _ = enc.JSON(inspect.Failed(r.Source, "encoding the report failed: "+err.Error()))
+		b, _ = enc.AppendJSON(dst, inspect.Failed(r.Source, "encoding the report failed: "+err.Error()))
 	}
 	return b
 }

@@ -39,6 +39,23 @@ func BenchmarkEncoder(b *testing.B) {
 	}
 }
 
+// BenchmarkEncoderAppend is BenchmarkEncoder writing each line into the
+// buffer of the one before, as a batch run does.
+func BenchmarkEncoderAppend(b *testing.B) {
+	rep := inspectFile(b, startDNS(b), "aligned")
+	enc := report.NewEncoder()
+	buf, _ := enc.AppendJSON(nil, rep)
+	b.SetBytes(int64(len(buf)))
+	b.ReportAllocs()
+	defer reportCPU(b)()
+	for b.Loop() {
+		var err error
+		if buf, err = enc.AppendJSON(buf[:0], rep); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkMarshal is encoding/json alone on the same report, for
 // comparison with BenchmarkJSON.
 func BenchmarkMarshal(b *testing.B) {

@@ -55,6 +55,9 @@ func TestEncoderMatchesMarshal(t *testing.T) {
 		t.Fatalf("only %d reports to compare", len(reps))
 	}
 	enc := report.NewEncoder()
+	// AppendJSON writes every report after a prefix, into the buffer the
+	// report before it was written to, as a batch run reuses its buffers.
+	var buf []byte
 	for _, rep := range reps {
 		want, err := report.JSON(rep)
 		if err != nil {
@@ -73,10 +76,39 @@ func TestEncoderMatchesMarshal(t *testing.T) {
 			t.Errorf("%s message %d: the Encoder differs from encoding/json at byte %d:\n got: …%s\nwant: …%s",
 				rep.Source.File, rep.Source.Index, i, got[lo:min(len(got), i+80)], want[lo:min(len(want), i+80)])
 		}
+		buf, err = enc.AppendJSON(append(buf[:0], "prefix "...), rep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(buf, append([]byte("prefix "), want...)) {
+			t.Errorf("%s message %d: AppendJSON after a prefix, into a reused buffer, differs from the prefix and JSON", rep.Source.File, rep.Source.Index)
+		}
 		if !enc.Fast() {
 			t.Fatalf("the Encoder's self-check fell back to encoding/json at %s message %d", rep.Source.File, rep.Source.Index)
 		}
 	}
 	t.Logf("%d reports compared", len(reps))
 
+}
+
+// TestAppendJSONFirst: an Encoder whose first report comes through
+// AppendJSON, after bytes already in the buffer, checks itself against
+// encoding/json on the report's line alone.
+func TestAppendJSONFirst(t *testing.T) {
+	rep := inspectFile(t, startDNS(t), "aligned")
+	want, err := report.JSON(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc := report.NewEncoder()
+	got, err := enc.AppendJSON([]byte("line before\n"), rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, append([]byte("line before\n"), want...)) {
+		t.Errorf("AppendJSON after a line gave %d bytes, want the line and JSON's %d", len(got), len(want))
+	}
+	if !enc.Fast() {
+		t.Errorf("the self-check fell back to encoding/json")
+	}
 }
