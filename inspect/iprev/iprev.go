@@ -35,6 +35,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/netip"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/headercheck/headercheck/inspect/dnsx"
@@ -92,11 +94,14 @@ func Check(ctx context.Context, resolver dnsx.Resolver, ip netip.Addr, recordedR
 	}
 	ip = ip.Unmap().WithZone("")
 	res.IP = ip.String()
+	// The PTR step, a forward lookup and the comparison: the steps of
+	// most checks, in one slice made once.
+	res.Steps = make([]trace.Step, 0, 3)
 
 	ptrName, _ := dns.ReverseAddr(res.IP)
 	q, err := resolver.Lookup(ctx, ptrName, dns.TypePTR)
 	ptr := trace.Step{
-		Title: fmt.Sprintf("Look up the name of %s (PTR)", res.IP),
+		Title: "Look up the name of " + res.IP + " (PTR)",
 		Query: q,
 		Ref:   "RFC 8601 §2.7.3",
 	}
@@ -128,7 +133,8 @@ func Check(ctx context.Context, resolver dnsx.Resolver, ip netip.Addr, recordedR
 	res.Names = names(q.Answers)
 	ptr.Result = trace.Info
 	ptr.Detail = strings.Join(res.Names, ", ")
-	ptr.Explain = fmt.Sprintf("The reverse DNS (PTR) lookup of %s gives %s. Whoever controls the reverse DNS of an address can write any name there, so %s now looked up forward, to see whether it leads back to %s.", res.IP, countNames(len(res.Names)), plural(len(res.Names), "that name is", "each name is"), res.IP)
+	ptr.Explain = "The reverse DNS (PTR) lookup of " + res.IP + " gives " + countNames(len(res.Names)) + ". Whoever controls the reverse DNS of an address can write any name there, so " +
+		plural(len(res.Names), "that name is", "each name is") + " now looked up forward, to see whether it leads back to " + res.IP + "."
 	res.Steps = append(res.Steps, ptr)
 
 	qtype, typeName := dns.TypeA, "A"
@@ -144,7 +150,7 @@ func Check(ctx context.Context, resolver dnsx.Resolver, ip netip.Addr, recordedR
 		checked++
 		fq, ferr := resolver.Lookup(ctx, name, qtype)
 		st := trace.Step{
-			Title: fmt.Sprintf("Does %s point back to %s? (%s)", name, res.IP, typeName),
+			Title: "Does " + name + " point back to " + res.IP + "? (" + typeName + ")",
 			Query: fq,
 			Ref:   "RFC 8601 §2.7.3",
 		}
@@ -169,8 +175,10 @@ func Check(ctx context.Context, resolver dnsx.Resolver, ip netip.Addr, recordedR
 		case contains(fq.Answers, ip):
 			st.Result = trace.Pass
 			st.Detail = strings.Join(fq.Answers, ", ")
-			st.Explain = fmt.Sprintf("The name %s points to %s, the client's address: the reverse and forward lookups agree. That shows whoever runs the address also controls the name, not that the sender is who the From field says.", name, res.IP)
-			res.Confirmed = append(res.Confirmed, name)
+			st.Explain = "The name " + name + " points to " + res.IP + ", the client's address: the reverse and forward lookups agree. That shows whoever runs the address also controls the name, not that the sender is who the From field says."
+			// The one confirmed name (the loop stops at it), as a capped
+			// window on Names rather than a slice of its own.
+			res.Confirmed = res.Names[i : i+1 : i+1]
 		default:
 			st.Result = trace.Fail
 			st.Detail = strings.Join(fq.Answers, ", ")
@@ -198,7 +206,7 @@ func Check(ctx context.Context, resolver dnsx.Resolver, ip netip.Addr, recordedR
 
 	switch {
 	case len(res.Confirmed) > 0:
-		return res.finish(trace.Pass, fmt.Sprintf("%s, a name of %s, points back to it: the reverse and forward lookups agree", res.Confirmed[0], res.IP))
+		return res.finish(trace.Pass, res.Confirmed[0]+", a name of "+res.IP+", points back to it: the reverse and forward lookups agree")
 	case sawTemp && sawMissing:
 		return res.finish(trace.TempError, fmt.Sprintf("no name of %s confirmed it, and the DNS snapshot holds no answer for a forward lookup, so the replay cannot tell", res.IP))
 	case sawTemp:
@@ -222,12 +230,8 @@ func (res Result) compare() trace.Step {
 	st := trace.Step{
 		Title:  "Compare with the name the receiver recorded",
 		Result: trace.Info,
-		Detail: fmt.Sprintf("recorded: %q; now: %s", res.Recorded, orNone(res.Names)),
+		Detail: "recorded: " + strconv.Quote(res.Recorded) + "; now: " + orNone(res.Names),
 		Ref:    "RFC 5321 §4.4",
-	}
-	now := map[string]bool{}
-	for _, n := range res.Names {
-		now[n] = true
 	}
 	switch {
 	case rec == "":
@@ -237,8 +241,8 @@ func (res Result) compare() trace.Step {
 		st.Explain = fmt.Sprintf("The receiving server wrote \"unknown\": when the message arrived it found no name that led back to %s, but now %s does. DNS has changed since, or the receiver's lookup failed at the time.", res.IP, res.Confirmed[0])
 	case rec == "unknown":
 		st.Explain = fmt.Sprintf("The receiving server wrote \"unknown\" (no name that leads back to %s), and DNS still gives none that does: the two agree.", res.IP)
-	case now[rec]:
-		st.Explain = fmt.Sprintf("The receiving server recorded %s, and the PTR lookup still gives it.", rec)
+	case slices.Contains(res.Names, rec):
+		st.Explain = "The receiving server recorded " + rec + ", and the PTR lookup still gives it."
 	case len(res.Names) == 0:
 		st.Result = trace.Warn
 		st.Explain = fmt.Sprintf("The receiving server recorded %s, but %s has no name now. DNS has changed since the message arrived, or the header was written by someone else.", rec, res.IP)
@@ -253,13 +257,16 @@ func (res Result) compare() trace.Step {
 // each once, in the order given.
 func names(answers []string) []string {
 	var out []string
-	seen := map[string]bool{}
 	for _, a := range answers {
 		n := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(a)), ".")
-		if n == "" || seen[n] {
+		// A linear search: an answer holds a few names (at most the
+		// client's cap, 100), fewer than make a map pay.
+		if n == "" || slices.Contains(out, n) {
 			continue
 		}
-		seen[n] = true
+		if out == nil {
+			out = make([]string, 0, len(answers))
+		}
 		out = append(out, n)
 	}
 	return out
@@ -302,7 +309,7 @@ func countNames(n int) string {
 	if n == 1 {
 		return "one name"
 	}
-	return fmt.Sprintf("%d names", n)
+	return strconv.Itoa(n) + " names"
 }
 
 func plural(n int, one, many string) string {
