@@ -297,6 +297,8 @@ func newRun(m *message.Message, opts Options) *run {
 	if now == nil {
 		now = time.Now
 	}
+	// The keys are written canonically (message.Field.Key), so Values
+	// finds them without canonicalising them again.
 	st := &replayState{
 		from:      m.Values("From"),
 		loadSteps: slices.Clone(m.Steps),
@@ -304,7 +306,7 @@ func newRun(m *message.Message, opts Options) *run {
 	st.chainIn = received.Input{
 		Received:                 m.Values("Received"),
 		AuthenticationResults:    m.Values("Authentication-Results"),
-		ARCAuthenticationResults: m.Values("ARC-Authentication-Results"),
+		ARCAuthenticationResults: m.Values("Arc-Authentication-Results"),
 		ReturnPath:               m.Values("Return-Path"),
 		IP:                       opts.IP,
 		HELO:                     opts.HELO,
@@ -312,21 +314,36 @@ func newRun(m *message.Message, opts Options) *run {
 		Internal:                 opts.Internal,
 		MaxHops:                  opts.Limits.ReceivedHops,
 	}
-	for _, name := range []string{"X-Originating-IP", "X-Forwarded-For", "X-Sender-IP"} {
-		for _, v := range m.Values(name) {
-			st.chainIn.OriginatingIP = append(st.chainIn.OriginatingIP, received.Field{Name: name, Value: v})
+	for _, name := range [...]struct{ key, name string }{
+		{"X-Originating-Ip", "X-Originating-IP"}, {"X-Forwarded-For", "X-Forwarded-For"}, {"X-Sender-Ip", "X-Sender-IP"},
+	} {
+		for _, v := range m.Values(name.key) {
+			st.chainIn.OriginatingIP = append(st.chainIn.OriginatingIP, received.Field{Name: name.name, Value: v})
 		}
 	}
+	// Every field's raw text is a substring of one copy of the header,
+	// not a string of its own.
+	header := string(m.Header())
+	st.headers = make([]recorded.Field, 0, len(m.Fields))
+	st.rfields = make([]receivers.Field, 0, len(m.Fields))
 	for i, f := range m.Fields {
+		var raw string
+		if end := f.Offset + len(f.Raw); f.Offset >= 0 && end <= len(header) && header[f.Offset:end] == string(f.Raw) {
+			raw = header[f.Offset:end]
+		} else {
+			raw = string(f.Raw)
+		}
 		st.headers = append(st.headers, recorded.Field{Name: f.Name, Value: f.Value, Index: i})
-		st.rfields = append(st.rfields, receivers.Field{Name: f.Name, Value: f.Value, Raw: string(f.Raw), Pos: i})
+		st.rfields = append(st.rfields, receivers.Field{Name: f.Name, Value: f.Value, Raw: raw, Pos: i})
 	}
 	o := opts
 	o.OnUpdate = nil
 	st.opts = o
 	r := &run{opts: opts, now: now, state: st, raw: m.Raw}
 	r.rep.Source = m.Summary()
-	r.rep.Steps = append(r.rep.Steps, st.loadSteps...)
+	// Room for the steps run adds: the evaluation time, and rarely the
+	// DNS budget and a crashed check's.
+	r.rep.Steps = append(make([]trace.Step, 0, len(st.loadSteps)+2), st.loadSteps...)
 	return r
 }
 
@@ -364,7 +381,7 @@ func (r *run) done(c Check, set func(*Report)) {
 type recorders struct {
 	budget *budgetWatch
 	mu     sync.Mutex
-	by     map[Check]*dnsx.Recorder
+	by     [len(dnsOrder)]*dnsx.Recorder // by position in dnsOrder
 }
 
 // budgetWatch counts the lookups the message's DNS budget stopped, so the
@@ -410,12 +427,23 @@ func (rs *recorders) For(c Check) dnsx.Resolver {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	rec := dnsx.NewRecorder(rs.budget)
-	rs.by[c] = rec
+	rs.by[dnsIndex(c)] = rec
 	return rec
 }
 
 // dnsOrder is the order in which the checks' exchanges are listed.
-var dnsOrder = []Check{CheckIPRev, CheckSPF, CheckSPFHELO, CheckDKIM, CheckARC, CheckDMARC, checkReporting}
+var dnsOrder = [...]Check{CheckIPRev, CheckSPF, CheckSPFHELO, CheckDKIM, CheckARC, CheckDMARC, checkReporting}
+
+// dnsIndex is the position of c in dnsOrder; every check that asks DNS
+// is there.
+func dnsIndex(c Check) int {
+	for i, d := range dnsOrder {
+		if d == c {
+			return i
+		}
+	}
+	panic("inspect: no DNS order for check " + string(c))
+}
 
 // checkReporting keys the DNS of DMARC's reporting side (the external
 // destination check of RFC 9990 §4). It is not a check of its own in Done:
@@ -428,13 +456,23 @@ const checkReporting Check = "reporting"
 func (rs *recorders) Queries(reused map[Check][]trace.Query) []trace.Query {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
-	var all []trace.Query
-	for _, c := range dnsOrder {
-		if rec := rs.by[c]; rec != nil {
-			all = append(all, rec.Queries()...)
+	// Gathered first so that the list is made once, at its length.
+	var parts [len(dnsOrder)][]trace.Query
+	n := 0
+	for i, c := range dnsOrder {
+		if rec := rs.by[i]; rec != nil {
+			parts[i] = rec.Queries()
 		} else {
-			all = append(all, reused[c]...)
+			parts[i] = reused[c]
 		}
+		n += len(parts[i])
+	}
+	if n == 0 {
+		return nil
+	}
+	all := make([]trace.Query, 0, n)
+	for _, p := range parts {
+		all = append(all, p...)
 	}
 	return all
 }
@@ -443,7 +481,7 @@ func (rs *recorders) Queries(reused map[Check][]trace.Query) []trace.Query {
 func (rs *recorders) of(c Check) []trace.Query {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
-	if rec := rs.by[c]; rec != nil {
+	if rec := rs.by[dnsIndex(c)]; rec != nil {
 		return rec.Queries()
 	}
 	return nil
@@ -452,7 +490,7 @@ func (rs *recorders) of(c Check) []trace.Query {
 func (r *run) run(ctx context.Context) *Report {
 	wall := r.now()
 	st := r.state
-	rs := &recorders{budget: &budgetWatch{Budget: dnsx.NewBudget(r.opts.Resolver, r.opts.budget())}, by: map[Check]*dnsx.Recorder{}}
+	rs := &recorders{budget: &budgetWatch{Budget: dnsx.NewBudget(r.opts.Resolver, r.opts.budget())}}
 	if r.opts.Timeout > 0 {
 		r.rep.Steps = append(r.rep.Steps, trace.Step{
 			Title:   "DNS time budget: " + r.opts.Timeout.String(),
