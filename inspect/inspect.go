@@ -260,7 +260,7 @@ type replayState struct {
 	loadSteps []trace.Step
 	// reused are the DNS exchanges of the checks WhatIf does not run
 	// again, so its report's dns array still lists them.
-	reused map[Check][]trace.Query
+	reused reusedQueries
 }
 
 // run is one Inspect or WhatIf call.
@@ -379,7 +379,7 @@ func (r *run) done(c Check, set func(*Report)) {
 // recorders gives each check its own Recorder over the message's budget,
 // so that the dns array can list them in a fixed order.
 type recorders struct {
-	budget *budgetWatch
+	budget budgetWatch
 	mu     sync.Mutex
 	by     [len(dnsOrder)]*dnsx.Recorder // by position in dnsOrder
 }
@@ -426,9 +426,23 @@ func (w *budgetWatch) ranOut(explicit bool) (trace.Step, bool) {
 func (rs *recorders) For(c Check) dnsx.Resolver {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
-	rec := dnsx.NewRecorder(rs.budget)
+	rec := dnsx.NewRecorder(&rs.budget)
 	rs.by[dnsIndex(c)] = rec
 	return rec
+}
+
+// reusedQueries are the exchanges of the checks WhatIf reuses the
+// results of: DKIM and ARC.
+type reusedQueries struct{ dkim, arc []trace.Query }
+
+func (q reusedQueries) of(c Check) []trace.Query {
+	switch c {
+	case CheckDKIM:
+		return q.dkim
+	case CheckARC:
+		return q.arc
+	}
+	return nil
 }
 
 // dnsOrder is the order in which the checks' exchanges are listed.
@@ -453,7 +467,7 @@ const checkReporting Check = "reporting"
 // Queries lists the exchanges of every check in dnsOrder. A check that
 // did not ask this time (WhatIf reuses DKIM and ARC) lists those of the
 // run whose results it reused, from reused.
-func (rs *recorders) Queries(reused map[Check][]trace.Query) []trace.Query {
+func (rs *recorders) Queries(reused reusedQueries) []trace.Query {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	// Gathered first so that the list is made once, at its length.
@@ -463,7 +477,7 @@ func (rs *recorders) Queries(reused map[Check][]trace.Query) []trace.Query {
 		if rec := rs.by[i]; rec != nil {
 			parts[i] = rec.Queries()
 		} else {
-			parts[i] = reused[c]
+			parts[i] = reused.of(c)
 		}
 		n += len(parts[i])
 	}
@@ -490,7 +504,7 @@ func (rs *recorders) of(c Check) []trace.Query {
 func (r *run) run(ctx context.Context) *Report {
 	wall := r.now()
 	st := r.state
-	rs := &recorders{budget: &budgetWatch{Budget: dnsx.NewBudget(r.opts.Resolver, r.opts.budget())}}
+	rs := &recorders{budget: budgetWatch{Budget: dnsx.NewBudget(r.opts.Resolver, r.opts.budget())}}
 	if r.opts.Timeout > 0 {
 		r.rep.Steps = append(r.rep.Steps, trace.Step{
 			Title:   "DNS time budget: " + r.opts.Timeout.String(),
@@ -540,7 +554,7 @@ func (r *run) run(ctx context.Context) *Report {
 	wg.Wait()
 	st.dkim = sigs
 	if r.raw != nil {
-		st.reused = map[Check][]trace.Query{CheckDKIM: rs.of(CheckDKIM), CheckARC: rs.of(CheckARC)}
+		st.reused = reusedQueries{dkim: rs.of(CheckDKIM), arc: rs.of(CheckARC)}
 	}
 
 	r.finish(ctx, rs, chain, *spfRes, *helo, sigs, at)
