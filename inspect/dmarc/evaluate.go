@@ -117,7 +117,7 @@ func authorStep(a Author) trace.Step {
 	default:
 		s.Result = trace.Info
 		s.Detail = a.Domains[0]
-		s.Explain = notes + fmt.Sprintf("The From field names %s, so the Author Domain that DMARC checks is %s: the domain a reader sees, which DMARC lets its owner protect", strings.Join(a.Addresses, ", "), a.Domains[0])
+		s.Explain = notes + "The From field names " + strings.Join(a.Addresses, ", ") + ", so the Author Domain that DMARC checks is " + a.Domains[0] + ": the domain a reader sees, which DMARC lets its owner protect"
 		if a.Lenient {
 			s.Result = trace.Warn
 		}
@@ -200,8 +200,8 @@ func (c *checker) eval9989(ctx context.Context, author string) Evaluation {
 	wk := c.w.Walk(ctx, author)
 	e.Queried = wk.Names
 	disc := trace.Step{Title: "Find the DMARC record for " + author + " (DNS tree walk)", Result: trace.Info, Ref: "RFC 9989 §4.10, §4.10.1",
-		Detail: fmt.Sprintf("%d %s: %s", len(wk.Names), plural(len(wk.Names), "query", "queries"), dmarcNames(wk.Names)), Steps: wk.Steps}
-	disc.Explain = fmt.Sprintf("RFC 9989 asks for _dmarc.%s, then walks up the DNS tree one label at a time (a name of eight or more labels jumps straight to its last seven), at most %d queries, stopping early at a record with psd=y or psd=n", author, MaxWalkQueries)
+		Detail: dmarcNames(strconv.Itoa(len(wk.Names))+" "+plural(len(wk.Names), "query", "queries")+": ", wk.Names), Steps: wk.Steps}
+	disc.Explain = "RFC 9989 asks for _dmarc." + author + ", then walks up the DNS tree one label at a time (a name of eight or more labels jumps straight to its last seven), at most " + strconv.Itoa(MaxWalkQueries) + " queries, stopping early at a record with psd=y or psd=n"
 	if wk.StoppedBy != "" {
 		disc.Explain += fmt.Sprintf("; the record at _dmarc.%s stopped it", wk.StoppedBy)
 	}
@@ -277,14 +277,14 @@ func (c *checker) eval9989(ctx context.Context, author string) Evaluation {
 	var polExplain string
 	switch {
 	case kind == "author":
-		polExplain = fmt.Sprintf("the record is %s's own, so its p tag applies", author)
+		polExplain = "the record is " + author + "'s own, so its p tag applies"
 	default:
 		alt, altTag := rec.Policy, "p"
 		if rec.SubPol != "" {
 			alt, altTag = rec.SubPol, "sp"
 		}
 		tag, requested = altTag, alt
-		polExplain = fmt.Sprintf("%s is a subdomain of %s, whose record applies", author, pol.Domain)
+		polExplain = author + " is a subdomain of " + pol.Domain + ", whose record applies"
 		if rec.NonExist == "" {
 			if altTag == "sp" {
 				polExplain += ", so its sp tag (the policy for subdomains) applies"
@@ -317,7 +317,7 @@ func (c *checker) eval9989(ctx context.Context, author string) Evaluation {
 	e.PolicyTag, e.Requested, e.Policy = tag, requested, requested
 	e.Testing = rec.Testing
 	ps := trace.Step{Title: "Policy for " + author, Result: trace.Info, Ref: "RFC 9989 §4.10.1, §4.7",
-		Detail: fmt.Sprintf("%s=%s", tag, requested), Explain: polExplain}
+		Detail: tag + "=" + string(requested), Explain: polExplain}
 	if rec.Testing {
 		if requested != PolicyNone {
 			e.Policy = requested.weaker()
@@ -346,7 +346,7 @@ func (c *checker) eval7489(ctx context.Context, author string) Evaluation {
 	}
 	if hasOrg {
 		orgStep.Detail = org
-		orgStep.Explain = fmt.Sprintf("the Public Suffix List says %s is a public suffix (%s), so the Organizational Domain is it plus one label: %s", suffix, section, org)
+		orgStep.Explain = "the Public Suffix List says " + suffix + " is a public suffix (" + section + "), so the Organizational Domain is it plus one label: " + org
 	} else {
 		orgStep.Detail = "none"
 		orgStep.Explain = fmt.Sprintf("%s is itself a public suffix (%s), so it has no Organizational Domain", author, section)
@@ -361,12 +361,12 @@ func (c *checker) eval7489(ctx context.Context, author string) Evaluation {
 	switch {
 	case l.Failed():
 		disc.Result = l.StepResult()
-		disc.Detail = "asked: " + dmarcNames(e.Queried)
+		disc.Detail = dmarcNames("asked: ", e.Queried)
 		disc.Explain = "RFC 7489 leaves DNS errors during policy discovery to the receiver: it may deliver the message (fail open) or defer it with a 4xx reply and retry (fail closed)"
 		e.Steps = append(e.Steps, orgStep, disc)
 		return c.dnsFailure(e, author, l.Temporary(), "RFC 7489 §6.6.2, §6.6.3")
 	case l.state == stateMany:
-		disc.Detail = "asked: " + dmarcNames(e.Queried)
+		disc.Detail = dmarcNames("asked: ", e.Queried)
 		disc.Explain = "with more than one record, policy discovery ends and DMARC is not applied"
 		disc.Ref = "RFC 7489 §6.6.3 step 5"
 		e.Steps = append(e.Steps, orgStep, disc)
@@ -384,13 +384,13 @@ func (c *checker) eval7489(ctx context.Context, author string) Evaluation {
 		switch {
 		case l2.Failed():
 			disc.Result = l2.StepResult()
-			disc.Detail = "asked: " + dmarcNames(e.Queried)
+			disc.Detail = dmarcNames("asked: ", e.Queried)
 			disc.Explain = fmt.Sprintf("%s publishes no record, so RFC 7489 asks its Organizational Domain %s, but that lookup failed. RFC 7489 leaves DNS errors during policy discovery to the receiver: it may deliver the message or defer it and retry", author, org)
 			e.Steps = append(e.Steps, orgStep, disc)
 			return c.dnsFailure(e, org, l2.Temporary(), "RFC 7489 §6.6.2, §6.6.3")
 		case l2.state == stateOne:
 			polDomain, polText, kind = org, l2.Record(), "org"
-			disc.Explain = fmt.Sprintf("%s publishes no record, so RFC 7489 asks its Organizational Domain %s", author, org)
+			disc.Explain = author + " publishes no record, so RFC 7489 asks its Organizational Domain " + org
 			disc.Ref = "RFC 7489 §6.6.3 step 3"
 		default:
 			disc.Explain = fmt.Sprintf("neither %s nor its Organizational Domain %s publishes exactly one DMARC record", author, org)
@@ -399,7 +399,7 @@ func (c *checker) eval7489(ctx context.Context, author string) Evaluation {
 	default:
 		disc.Explain = fmt.Sprintf("%s publishes no record and has no other Organizational Domain to ask", author)
 	}
-	disc.Detail = "asked: " + dmarcNames(e.Queried)
+	disc.Detail = dmarcNames("asked: ", e.Queried)
 	e.Steps = append(e.Steps, orgStep, disc)
 	if polText == "" {
 		e.Result = trace.None
@@ -440,20 +440,20 @@ func (c *checker) eval7489(ctx context.Context, author string) Evaluation {
 	e = c.alignAll(e, rec, af, org)
 
 	tag, requested := "p", rec.Policy
-	polExplain := fmt.Sprintf("the record is %s's own, so its p tag applies", author)
+	polExplain := "the record is " + author + "'s own, so its p tag applies"
 	if kind == "org" {
 		if rec.SubPol != "" {
 			tag, requested = "sp", rec.SubPol
-			polExplain = fmt.Sprintf("%s is a subdomain of %s, whose record applies, so its sp tag (the policy for subdomains) applies", author, org)
+			polExplain = author + " is a subdomain of " + org + ", whose record applies, so its sp tag (the policy for subdomains) applies"
 		} else {
-			polExplain = fmt.Sprintf("%s is a subdomain of %s, whose record has no sp tag, so its p tag applies to subdomains too", author, org)
+			polExplain = author + " is a subdomain of " + org + ", whose record has no sp tag, so its p tag applies to subdomains too"
 		}
 	}
 	e.PolicyTag, e.Requested, e.Policy = tag, requested, requested
 	pct := rec.Percent
 	e.Pct = &pct
 	ps := trace.Step{Title: "Policy for " + author, Result: trace.Info, Ref: "RFC 7489 §6.3, §6.6.4",
-		Detail: fmt.Sprintf("%s=%s, pct=%d", tag, requested, pct), Explain: polExplain}
+		Detail: tag + "=" + string(requested) + ", pct=" + strconv.Itoa(pct), Explain: polExplain}
 	switch {
 	case requested == PolicyNone:
 		if pct != 100 {
@@ -848,60 +848,64 @@ func hasSection(ref, sec string) bool {
 // (RFC 9989 §4.7, RFC 7489 §6.3).
 const recordGloss = "p is what the owner asks receivers to do with mail that fails (none, quarantine, reject); adkim and aspf say how closely the DKIM and SPF domains must match From: r (relaxed) accepts any name of the same organization, s (strict) only the very same domain"
 
-// recordStep shows the record that applies and how it was read.
+// recordStep shows the record that applies and how it was read. Its
+// explanation is written into one buffer: every message gets one under
+// each standard.
 func recordStep(rec Record, domain, kind, author, org string) trace.Step {
 	st := trace.Step{Title: "DMARC record of " + domain, Result: trace.Info, Detail: rec.Text, Ref: ref(rec.Standard, "record")}
-	var why string
+	var b strings.Builder
+	b.Grow(3*len(author) + len(domain) + len(org) + len(rec.Why) + len(rec.LibraryErr) + len(recordGloss) + 320)
 	switch kind {
 	case "author":
-		why = fmt.Sprintf("this is %s's own record", author)
+		b.WriteString("this is " + author + "'s own record")
 	case "org":
-		why = fmt.Sprintf("%s has no record of its own; this is the record of its Organizational Domain %s, which covers its subdomains", author, domain)
+		b.WriteString(author + " has no record of its own; this is the record of its Organizational Domain " + domain + ", which covers its subdomains")
 	case "psd":
 		if org == author {
-			why = fmt.Sprintf("%s, its own Organizational Domain, has no record; this is the record of the public suffix domain %s (psd=y), which covers the names under it", author, domain)
+			b.WriteString(author + ", its own Organizational Domain, has no record; this is the record of the public suffix domain " + domain + " (psd=y), which covers the names under it")
 		} else {
-			why = fmt.Sprintf("neither %s nor its Organizational Domain %s has a record; this is the record of the public suffix domain %s (psd=y), which covers the names under it", author, org, domain)
+			b.WriteString("neither " + author + " nor its Organizational Domain " + org + " has a record; this is the record of the public suffix domain " + domain + " (psd=y), which covers the names under it")
 		}
 	}
-	var read []string
+	// The tags as read, each "name=value", joined with ", ".
+	b.WriteString("; read as ")
 	if rec.Policy != "" {
-		read = append(read, "p="+string(rec.Policy))
+		b.WriteString("p=" + string(rec.Policy) + ", ")
 	}
 	if rec.SubPol != "" {
-		read = append(read, "sp="+string(rec.SubPol))
+		b.WriteString("sp=" + string(rec.SubPol) + ", ")
 	}
 	if rec.NonExist != "" {
-		read = append(read, "np="+string(rec.NonExist))
+		b.WriteString("np=" + string(rec.NonExist) + ", ")
 	}
-	read = append(read, "adkim="+string(rec.ADKIM), "aspf="+string(rec.ASPF))
+	b.WriteString("adkim=" + string(rec.ADKIM) + ", aspf=" + string(rec.ASPF))
 	if rec.Standard == RFC9989 {
 		if rec.Testing {
-			read = append(read, "t=y")
+			b.WriteString(", t=y")
 		}
 		if rec.PSD != "u" {
-			read = append(read, "psd="+rec.PSD)
+			b.WriteString(", psd=" + rec.PSD)
 		}
 	} else {
-		read = append(read, fmt.Sprintf("pct=%d", rec.Percent))
+		b.WriteString(", pct=" + strconv.Itoa(rec.Percent))
 	}
-	st.Explain = why + "; read as " + strings.Join(read, ", ")
 	if rec.Standard == RFC7489 {
 		if rec.Library {
-			st.Explain += " (parsed with go-msgauth's dmarc.Parse)"
+			b.WriteString(" (parsed with go-msgauth's dmarc.Parse)")
 		} else if rec.LibraryErr != "" {
-			st.Explain += fmt.Sprintf(" (go-msgauth's dmarc.Parse: %s; read by headercheck itself)", rec.LibraryErr)
+			b.WriteString(" (go-msgauth's dmarc.Parse: " + rec.LibraryErr + "; read by headercheck itself)")
 		}
 	}
 	switch {
 	case rec.Unusable:
 		st.Result = trace.PermError
-		st.Explain += ". The record cannot be used: " + rec.Why
+		b.WriteString(". The record cannot be used: " + rec.Why)
 	case rec.PolicyFromRUA:
 		st.Result = trace.Warn
-		st.Explain += ". " + capitalize(rec.Why)
+		b.WriteString(". " + capitalize(rec.Why))
 	}
-	st.Explain += ". " + recordGloss
+	b.WriteString(". " + recordGloss)
+	st.Explain = b.String()
 	for _, n := range rec.Notes {
 		st.Steps = append(st.Steps, trace.Step{Title: "Tag " + clip(n.Tag), Result: n.Result, Explain: n.Explain, Ref: n.Ref})
 	}
@@ -951,8 +955,13 @@ func compareStep(dec, oth Evaluation) (trace.Step, bool) {
 	if a.RecordDomain != b.RecordDomain {
 		diffs = append(diffs, fmt.Sprintf("the record used: %s under RFC 9989, %s under RFC 7489", recordAt(a.RecordDomain), recordAt(b.RecordDomain)))
 	}
-	st.Detail = fmt.Sprintf("RFC 9989: %s, %s, organizational domain %s, %s | RFC 7489: %s, %s, organizational domain %s, %s",
-		a.Result, policyWord(a), orgWord(a), recordAt(a.RecordDomain), b.Result, policyWord(b), orgWord(b), recordAt(b.RecordDomain))
+	var d strings.Builder
+	d.Grow(2*len(a.RecordDomain) + 2*len(b.RecordDomain) + 160)
+	d.WriteString("RFC 9989: ")
+	compareSide(&d, a)
+	d.WriteString(" | RFC 7489: ")
+	compareSide(&d, b)
+	st.Detail = d.String()
 	if len(diffs) == 0 {
 		st.Explain = "both standards reach the same answer"
 		return st, false
@@ -962,17 +971,32 @@ func compareStep(dec, oth Evaluation) (trace.Step, bool) {
 	return st, true
 }
 
-// policyWord is the policy for the comparison: unknown when a DNS failure
-// kept the record from being read, rather than a "none" nobody asked for.
-func policyWord(e Evaluation) string {
+// compareSide writes one standard's side of the comparison: the result,
+// the policy, the Organizational Domain and the record used.
+func compareSide(b *strings.Builder, e Evaluation) {
+	b.WriteString(string(e.Result))
+	b.WriteString(", ")
+	// The policy is unknown when a DNS failure kept the record from being
+	// read, rather than a "none" nobody asked for; without a record,
+	// "policy none" would read as a published p=none.
 	switch {
 	case e.Result == trace.TempError && e.Record == "":
-		return "policy unknown"
+		b.WriteString("policy unknown")
 	case e.Record == "":
-		// No record: "policy none" would read as a published p=none.
-		return "no policy"
+		b.WriteString("no policy")
+	default:
+		b.WriteString("policy ")
+		b.WriteString(string(e.Policy))
 	}
-	return "policy " + string(e.Policy)
+	b.WriteString(", organizational domain ")
+	b.WriteString(orgWord(e))
+	b.WriteString(", ")
+	if e.RecordDomain == "" {
+		b.WriteString("no record")
+	} else {
+		b.WriteString("record at _dmarc.")
+		b.WriteString(e.RecordDomain)
+	}
 }
 
 // orgWord is the Organizational Domain for the comparison: unknown when a
@@ -1008,12 +1032,24 @@ func recordAt(d string) string {
 	return "record at _dmarc." + d
 }
 
-func dmarcNames(names []string) string {
-	out := make([]string, len(names))
-	for i, n := range names {
-		out[i] = "_dmarc." + n
+// dmarcNames is prefix, then the _dmarc name of each domain, joined with
+// ", ": one allocation.
+func dmarcNames(prefix string, names []string) string {
+	n := len(prefix)
+	for _, d := range names {
+		n += len("_dmarc., ") + len(d)
 	}
-	return strings.Join(out, ", ")
+	var b strings.Builder
+	b.Grow(n)
+	b.WriteString(prefix)
+	for i, d := range names {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("_dmarc.")
+		b.WriteString(d)
+	}
+	return b.String()
 }
 
 func orNone(r trace.Result) trace.Result {

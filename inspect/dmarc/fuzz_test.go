@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -113,6 +114,9 @@ func FuzzWalkNames(f *testing.F) {
 	f.Add("a.b.c.d.e.f.g.h.i.j.mail.example.com")
 	f.Add("example.com")
 	f.Add("com")
+	f.Add("")
+	f.Add("a..b.")
+	f.Add(".a.b.c.d.e.f.g.h.i.")
 	f.Fuzz(func(t *testing.T, d string) {
 		names := dmarc.WalkNames(d)
 		if len(names) == 0 || len(names) > dmarc.MaxWalkQueries || names[0] != d {
@@ -123,7 +127,23 @@ func FuzzWalkNames(f *testing.F) {
 				t.Fatalf("WalkNames(%q) = %q: %q does not climb", d, names, n)
 			}
 		}
+		if want := walkNamesByLabels(d); !slices.Equal(names, want) {
+			t.Fatalf("WalkNames(%q) = %q, want %q", d, names, want)
+		}
 	})
+}
+
+// walkNamesByLabels is WalkNames as RFC 9989 §4.10 words it, label by
+// label: split the name, then join its last k labels for each k. WalkNames
+// slices the suffixes out of the name instead.
+func walkNamesByLabels(domain string) []string {
+	labels := strings.Split(domain, ".")
+	n := len(labels)
+	names := []string{domain}
+	for k := min(n-1, 7); k >= 1; k-- {
+		names = append(names, strings.Join(labels[n-k:], "."))
+	}
+	return names
 }
 
 // FuzzCheck serves a fuzzed DMARC record for a fresh domain from a real

@@ -2,6 +2,7 @@ package dmarc
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/headercheck/headercheck/inspect/trace"
@@ -36,7 +37,8 @@ func story(a Author, dec, oth Evaluation, differ bool) string {
 	}
 
 	x := dec.FromDomain
-	s = append(s, fmt.Sprintf("From says %s.", x))
+	s = make([]string, 0, 5)
+	s = append(s, "From says "+x+".")
 	if dec.Result == trace.None || dec.Result == trace.PermError || (dec.Result == trace.TempError && dec.Record == "") {
 		s = append(s, outcomeSentence(dec))
 	} else {
@@ -58,27 +60,27 @@ func spfSentence(e Evaluation) string {
 	case trace.Pass:
 		switch {
 		case f.aligned == alignYes && f.domain == x:
-			return fmt.Sprintf("SPF passed for %s.", x)
+			return "SPF passed for " + x + "."
 		case f.aligned == alignYes:
-			return fmt.Sprintf("SPF passed for %s, which belongs to the same organization as %s (%s).", what, x, e.OrgDomain)
+			return "SPF passed for " + what + ", which belongs to the same organization as " + x + " (" + e.OrgDomain + ")."
 		case f.aligned == alignUnknown:
-			return fmt.Sprintf("SPF passed for %s, but a DNS failure left it unknown whether that belongs to %s's organization.", what, x)
+			return "SPF passed for " + what + ", but a DNS failure left it unknown whether that belongs to " + x + "'s organization."
 		case f.mode == Strict:
-			return fmt.Sprintf("SPF passed for %s, but %s's record asks for an exact match (aspf=s), and that is not %s.", what, x, x)
+			return "SPF passed for " + what + ", but " + x + "'s record asks for an exact match (aspf=s), and that is not " + x + "."
 		}
-		return fmt.Sprintf("SPF passed, but for %s, which is not %s.", what, x)
+		return "SPF passed, but for " + what + ", which is not " + x + "."
 	case trace.TempError:
-		return fmt.Sprintf("SPF could not be checked for %s because of a DNS error.", what)
+		return "SPF could not be checked for " + what + " because of a DNS error."
 	case "", trace.None:
-		return fmt.Sprintf("%s publishes no SPF record, so SPF authenticates nothing.", what)
+		return what + " publishes no SPF record, so SPF authenticates nothing."
 	}
-	return fmt.Sprintf("SPF did not pass for %s (%s).", what, f.result)
+	return "SPF did not pass for " + what + " (" + string(f.result) + ")."
 }
 
 func dkimSentence(e Evaluation) string {
 	x := e.FromDomain
 	if len(e.dkim) == 0 {
-		return fmt.Sprintf("No DKIM signature is from %s.", x)
+		return "No DKIM signature is from " + x + "."
 	}
 	var passed []string
 	claimed, unknown := false, false
@@ -86,9 +88,9 @@ func dkimSentence(e Evaluation) string {
 		switch {
 		case f.aligned == alignYes:
 			if f.domain == x {
-				return fmt.Sprintf("A DKIM signature from %s verifies.", x)
+				return "A DKIM signature from " + x + " verifies."
 			}
-			return fmt.Sprintf("A DKIM signature from %s, part of the same organization as %s, verifies.", f.domain, x)
+			return "A DKIM signature from " + f.domain + ", part of the same organization as " + x + ", verifies."
 		case f.aligned == alignUnknown:
 			unknown = true
 		case f.result == trace.Pass:
@@ -99,13 +101,13 @@ func dkimSentence(e Evaluation) string {
 	}
 	switch {
 	case unknown:
-		return fmt.Sprintf("A DKIM signature that could be from %s could not be checked because of a DNS error.", x)
+		return "A DKIM signature that could be from " + x + " could not be checked because of a DNS error."
 	case claimed:
-		return fmt.Sprintf("A DKIM signature claims to be from %s but does not verify.", x)
+		return "A DKIM signature claims to be from " + x + " but does not verify."
 	case len(passed) > 0:
-		return fmt.Sprintf("DKIM signatures from %s verify, but none is from %s.", strings.Join(passed, ", "), x)
+		return "DKIM signatures from " + strings.Join(passed, ", ") + " verify, but none is from " + x + "."
 	}
-	return fmt.Sprintf("No DKIM signature from %s verifies.", x)
+	return "No DKIM signature from " + x + " verifies."
 }
 
 func appendUnique(list []string, s string) []string {
@@ -122,22 +124,23 @@ func outcomeSentence(e Evaluation) string {
 	owner := e.RecordDomain
 	switch e.Result {
 	case trace.Pass:
-		return fmt.Sprintf("So DMARC passes: %s's owner stands behind this message.", x)
+		return "So DMARC passes: " + x + "'s owner stands behind this message."
 	case trace.None:
-		return fmt.Sprintf("%s publishes no usable DMARC policy, so DMARC does not apply and the receiver decides by its own rules.", x)
+		return x + " publishes no usable DMARC policy, so DMARC does not apply and the receiver decides by its own rules."
 	case trace.PermError:
-		return fmt.Sprintf("The DMARC record at _dmarc.%s is broken, so no DMARC policy applies and the receiver decides by its own rules.", owner)
+		return "The DMARC record at _dmarc." + owner + " is broken, so no DMARC policy applies and the receiver decides by its own rules."
 	case trace.TempError:
 		return "A DNS lookup failed, so DMARC can neither pass nor fail: a receiver may deliver the message, or defer it and retry later."
 	}
-	asks := fmt.Sprintf("%s asks", owner)
-	if owner != x {
-		switch e.PolicyTag {
-		case "np":
-			asks = fmt.Sprintf("%s does not exist in the DNS, and %s asks", x, owner)
-		default:
-			asks = fmt.Sprintf("%s has no DMARC record of its own, and %s asks", x, owner)
-		}
+	// Who asks, as the sentence's subject: the owner, after why it is not
+	// x itself when it is not.
+	var asks string
+	switch {
+	case owner == x:
+	case e.PolicyTag == "np":
+		asks = x + " does not exist in the DNS, and "
+	default:
+		asks = x + " has no DMARC record of its own, and "
 	}
 	req := e.Requested
 	mail := "such mail"
@@ -149,15 +152,16 @@ func outcomeSentence(e Evaluation) string {
 	}
 	switch {
 	case req == PolicyNone:
-		return fmt.Sprintf("%s for no action on %s (p=none), so a receiver delivers it and only reports the failure.", asks, mail)
+		return asks + owner + " asks for no action on " + mail + " (p=none), so a receiver delivers it and only reports the failure."
 	case e.Testing:
-		return fmt.Sprintf("%s receivers to %s but is only testing that policy (t=y), so a receiver that follows DMARC %s instead.", asks, treat(req, mail), act(e.Policy))
+		return asks + owner + " asks receivers to " + treat(req, mail) + " but is only testing that policy (t=y), so a receiver that follows DMARC " + act(e.Policy) + " instead."
 	case e.Pct != nil && *e.Pct == 0:
-		return fmt.Sprintf("%s receivers to %s, but with pct=0 for none of it, so a receiver that follows DMARC %s instead.", asks, treat(req, mail), act(e.Policy))
+		return asks + owner + " asks receivers to " + treat(req, mail) + ", but with pct=0 for none of it, so a receiver that follows DMARC " + act(e.Policy) + " instead."
 	case e.Pct != nil && *e.Pct < 100:
-		return fmt.Sprintf("%s receivers to %s (pct=%d); a receiver that follows DMARC %s if this message is among them, and otherwise %s.", asks, treat(req, fmt.Sprintf("%d%% of %s", *e.Pct, mail)), *e.Pct, act(req), act(req.weaker()))
+		pct := strconv.Itoa(*e.Pct)
+		return asks + owner + " asks receivers to " + treat(req, pct+"% of "+mail) + " (pct=" + pct + "); a receiver that follows DMARC " + act(req) + " if this message is among them, and otherwise " + act(req.weaker()) + "."
 	}
-	return fmt.Sprintf("%s receivers to %s, so a receiver that follows DMARC %s.", asks, treat(req, mail), act(e.Policy))
+	return asks + owner + " asks receivers to " + treat(req, mail) + ", so a receiver that follows DMARC " + act(e.Policy) + "."
 }
 
 func otherSentence(o Evaluation) string {

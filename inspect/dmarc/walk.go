@@ -247,12 +247,20 @@ type Walk struct {
 // at most seven more, shortening a name of eight or more labels straight to
 // its last seven.
 func WalkNames(domain string) []string {
-	labels := strings.Split(domain, ".")
-	n := len(labels)
-	names := []string{domain}
-	next := min(n-1, 7)
-	for k := next; k >= 1; k-- {
-		names = append(names, strings.Join(labels[n-k:], "."))
+	// Each name is a suffix of domain: its last k labels start after the
+	// k-th dot from the end. Slicing spares a split and a join per name.
+	var starts [7]int // starts[k-1]: where the last k labels begin
+	k := 0
+	for i := len(domain) - 1; i >= 0 && k < len(starts); i-- {
+		if domain[i] == '.' {
+			starts[k] = i + 1
+			k++
+		}
+	}
+	names := make([]string, 1, k+1)
+	names[0] = domain
+	for ; k >= 1; k-- {
+		names = append(names, domain[starts[k-1]:])
 	}
 	return names
 }
@@ -267,8 +275,9 @@ func (w *Walker) Walk(ctx context.Context, domain string) Walk {
 	}
 	w.mu.Unlock()
 
-	wk := Walk{Start: domain}
-	for _, name := range WalkNames(domain) {
+	names := WalkNames(domain)
+	wk := Walk{Start: domain, Names: make([]string, 0, len(names)), Lookups: make([]Lookup, 0, len(names)), Steps: make([]trace.Step, 0, len(names))}
+	for _, name := range names {
 		l := w.Lookup(ctx, name)
 		wk.Names = append(wk.Names, name)
 		wk.Lookups = append(wk.Lookups, l)
@@ -309,18 +318,18 @@ func (w *Walker) Walk(ctx context.Context, domain string) Walk {
 func orgFromWalk(start string, found []Found) (org, rule, ref string) {
 	for _, f := range found {
 		if f.Record.PSD == "n" {
-			return f.Domain, fmt.Sprintf("the record at _dmarc.%s says psd=n: %s is its own Organizational Domain", f.Domain, f.Domain), "RFC 9989 §4.10.2 rule 1"
+			return f.Domain, "the record at _dmarc." + f.Domain + " says psd=n: " + f.Domain + " is its own Organizational Domain", "RFC 9989 §4.10.2 rule 1"
 		}
 		if f.Record.PSD == "y" && f.Domain != start {
 			below := oneBelow(start, f.Domain)
-			return below, fmt.Sprintf("the record at _dmarc.%s says psd=y: %s is a public suffix domain (one under which anyone can register names), so the Organizational Domain is the name one label below it, %s", f.Domain, f.Domain, below), "RFC 9989 §4.10.2 rule 2"
+			return below, "the record at _dmarc." + f.Domain + " says psd=y: " + f.Domain + " is a public suffix domain (one under which anyone can register names), so the Organizational Domain is the name one label below it, " + below, "RFC 9989 §4.10.2 rule 2"
 		}
 	}
 	if len(found) > 0 {
 		last := found[len(found)-1]
-		return last.Domain, fmt.Sprintf("%s is the name with the fewest labels that has a DMARC record, so it is the Organizational Domain", last.Domain), "RFC 9989 §4.10.2 rule 3"
+		return last.Domain, last.Domain + " is the name with the fewest labels that has a DMARC record, so it is the Organizational Domain", "RFC 9989 §4.10.2 rule 3"
 	}
-	return start, fmt.Sprintf("no DMARC record was found anywhere above %s, so it is its own Organizational Domain", start), "RFC 9989 §4.10.2"
+	return start, "no DMARC record was found anywhere above " + start + ", so it is its own Organizational Domain", "RFC 9989 §4.10.2"
 }
 
 // oneBelow returns the name one label below ancestor on the way to start.
