@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/headercheck/headercheck/inspect/dmarc"
 	"github.com/headercheck/headercheck/inspect/trace"
 	"golang.org/x/net/publicsuffix"
 )
@@ -37,6 +38,32 @@ func fromDomain(m Message, given string) fromInfo {
 		return fromInfo{source: fmt.Sprintf("the message has %d From fields", n)}
 	}
 	v := string(CRLF(from.Value()))
+	if d, ok := plainFromDomain(v); ok {
+		return fromInfo{domain: d, source: "the From header field"}
+	}
+	return parsedFromDomain(v)
+}
+
+// plainFromDomain is the domain of a From value in the plain form most
+// mail has ("Name <local@domain>", or the bare address), read by
+// dmarc.PlainAddress as net/mail.ParseAddressList would read it, in a
+// fraction of the time and allocations: this runs once per message of a
+// run. ok is false for anything else, which parsedFromDomain reads
+// (TestPlainFromDomain and FuzzPlainFromDomain hold the two to the same
+// answer).
+func plainFromDomain(v string) (domain string, ok bool) {
+	_, addr, ok := dmarc.PlainAddress(v)
+	if !ok {
+		return "", false
+	}
+	// The domain is a dot-atom of letters, digits and "-", with no dot at
+	// either end, so lowering it is all the net/mail path does to it.
+	return strings.ToLower(addr[strings.LastIndexByte(addr, '@')+1:]), true
+}
+
+// parsedFromDomain reads a From value with net/mail, and leniently when
+// net/mail will not read it as one address.
+func parsedFromDomain(v string) fromInfo {
 	if list, err := mail.ParseAddressList(v); err == nil && len(list) == 1 {
 		if at := strings.LastIndexByte(list[0].Address, '@'); at >= 0 {
 			return fromInfo{domain: strings.ToLower(strings.TrimSuffix(list[0].Address[at+1:], ".")), source: "the From header field"}
