@@ -3,6 +3,8 @@ package received
 import (
 	"net/netip"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"golang.org/x/net/publicsuffix"
 )
@@ -107,16 +109,35 @@ func parseAddrLoose(w string) (netip.Addr, bool) {
 	if len(w) > 5 && strings.EqualFold(w[:5], "ipv6:") {
 		w = w[5:]
 	}
-	if a, err := netip.ParseAddr(w); err == nil {
+	if a, ok := parseAddr(w); ok {
 		return a, true
 	}
 	// An IPv4 address followed by a port (Exim, ecelerity, XMail).
 	if i := strings.LastIndexByte(w, ':'); i > 0 && strings.Count(w, ":") == 1 {
-		if a, err := netip.ParseAddr(w[:i]); err == nil && a.Is4() && allDigits(w[i+1:]) {
+		if a, ok := parseAddr(w[:i]); ok && a.Is4() && allDigits(w[i+1:]) {
 			return a, true
 		}
 	}
 	return netip.Addr{}, false
+}
+
+// parseAddr is netip.ParseAddr for text that is most often a host name,
+// not an address: most words of a Received header and every name the walk
+// looks at. ParseAddr allocates the error it returns for a name, so a
+// string with a character no address has before any zone ("%") is refused
+// without asking it. FuzzParseAddr holds it to ParseAddr.
+func parseAddr(s string) (netip.Addr, bool) {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '%' {
+			break // the zone of an IPv6 address may hold anything
+		}
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' || c == '.' || c == ':') {
+			return netip.Addr{}, false
+		}
+	}
+	a, err := netip.ParseAddr(s)
+	return a, err == nil
 }
 
 // literalAddr reads an address out of a HELO argument, but only when the
@@ -159,6 +180,35 @@ func normName(s string) string {
 	return strings.TrimSuffix(strings.ToLower(strings.TrimSpace(s)), ".")
 }
 
+// orgs remembers orgDomain's answers for the whole process: it is a pure
+// function of the name and the Public Suffix List compiled in, and the
+// walk asks it about the same few names (the receiver's own servers, the
+// big senders') in message after message. It holds at most orgsMax names
+// of at most 253 bytes (longer ones are never a domain); past that, names
+// are worked out every time, as before.
+var orgs struct {
+	m sync.Map // name -> its orgDomain
+	n atomic.Int64
+}
+
+const orgsMax = 4096
+
+// orgOf is orgDomain through the cache.
+func orgOf(name string) string {
+	if o, ok := orgs.m.Load(name); ok {
+		return o.(string)
+	}
+	o := orgDomain(name)
+	if len(name) <= 253 && orgs.n.Load() < orgsMax {
+		// Copies: name may be a view of a whole header, which the key
+		// would keep alive.
+		if _, loaded := orgs.m.LoadOrStore(strings.Clone(name), strings.Clone(o)); !loaded {
+			orgs.n.Add(1)
+		}
+	}
+	return o
+}
+
 // orgDomain is the registrable domain of a host name ("mx.google.com" ->
 // "google.com"), found with the Public Suffix List as DMARC does (RFC 7489
 // §3.2). Addresses, single labels ("localhost", "mx1") and special-use
@@ -174,7 +224,7 @@ func orgDomain(name string) string {
 			return ""
 		}
 	}
-	if _, err := netip.ParseAddr(n); err == nil {
+	if _, ok := parseAddr(n); ok {
 		return ""
 	}
 	if strings.HasPrefix(n, ".") || strings.Contains(n, "..") {

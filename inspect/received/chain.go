@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"math"
 	"net/netip"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -147,14 +149,12 @@ type analysis struct {
 	ars   []authResult // Authentication-Results, then ARC-Authentication-Results
 	steps []trace.Step
 
-	receiving map[string]bool
-	order     []string          // receiving organizations in the order found
-	orgs      map[string]string // orgDomain, remembered: the walk asks about the same names many times
-	viaRDNS   []bool            // per hop: judged internal on firm evidence (address or reverse DNS)
+	order   []string // receiving organizations in the order found: a handful, searched in a line
+	viaRDNS []bool   // per hop: judged internal on firm evidence (address or reverse DNS)
 }
 
 func analyze(in Input, forced *int) Chain {
-	a := &analysis{in: in, receiving: map[string]bool{}, orgs: map[string]string{}}
+	a := &analysis{in: in}
 	max := in.MaxHops
 	if max <= 0 {
 		max = DefaultMaxHops
@@ -167,6 +167,9 @@ func analyze(in Input, forced *int) Chain {
 	for i, v := range recv {
 		a.hops[i] = Parse(v)
 	}
+	// Room for the steps most walks take (the receiving side, one per hop
+	// walked, the three of the envelope), made once.
+	a.steps = make([]trace.Step, 0, len(recv)+5)
 	if len(in.Received) > max {
 		a.steps = append(a.steps, trace.Step{
 			Title:   fmt.Sprintf("Only the top %d Received headers were read", max),
@@ -265,24 +268,19 @@ func span(d time.Duration) string {
 	return fmt.Sprintf("%d days", int(d.Hours()/24))
 }
 
-// org is orgDomain, remembered for this analysis.
-func (a *analysis) org(name string) string {
-	if o, ok := a.orgs[name]; ok {
-		return o
-	}
-	o := orgDomain(name)
-	if len(a.orgs) < 4096 {
-		a.orgs[name] = o
-	}
-	return o
+// org is orgDomain, remembered for the process (orgOf).
+func (a *analysis) org(name string) string { return orgOf(name) }
+
+// receiving reports whether org is part of the receiving side.
+func (a *analysis) receiving(org string) bool {
+	return org != "" && slices.Contains(a.order, org)
 }
 
 // addReceiving records org as part of the receiving side.
 func (a *analysis) addReceiving(org string) bool {
-	if org == "" || a.receiving[org] {
+	if org == "" || a.receiving(org) {
 		return false
 	}
-	a.receiving[org] = true
 	a.order = append(a.order, org)
 	return true
 }
@@ -323,7 +321,9 @@ func (a *analysis) seed() {
 			continue
 		}
 		a.addReceiving(org)
-		explain := fmt.Sprintf("Each mail server adds its Received header at the top, so the top-most one that names its server, hop %d, was written by the receiving side. Its registrable domain (the one its owner registered, found with the Public Suffix List) is %s; hops whose sender belongs to it are relays inside the receiving side.", i, org)
+		explain := "Each mail server adds its Received header at the top, so the top-most one that names its server, hop " + strconv.Itoa(i) +
+			", was written by the receiving side. Its registrable domain (the one its owner registered, found with the Public Suffix List) is " + org +
+			"; hops whose sender belongs to it are relays inside the receiving side."
 		if ar := a.topAR(); ar != nil && ar.servID != "" {
 			if o := a.org(ar.servID); o == org {
 				explain += fmt.Sprintf(" The Authentication-Results header's authserv-id %s (the name of the server that checked the message) belongs to it too.", ar.servID)
@@ -334,7 +334,7 @@ func (a *analysis) seed() {
 		a.steps = append(a.steps, trace.Step{
 			Title:   "Receiving side: " + org,
 			Result:  trace.Info,
-			Detail:  fmt.Sprintf("hop %d was stamped by %s", i, h.By),
+			Detail:  "hop " + strconv.Itoa(i) + " was stamped by " + h.By,
 			Explain: explain,
 			Ref:     "RFC 5321 §4.4",
 		})
@@ -408,7 +408,7 @@ func client(h *Hop) string {
 	}
 	switch {
 	case name != "" && h.FromIP != "":
-		return fmt.Sprintf("%s [%s]", name, h.FromIP)
+		return name + " [" + h.FromIP + "]"
 	case h.FromIP != "":
 		return "[" + h.FromIP + "]"
 	case name != "":
@@ -454,34 +454,34 @@ func (a *analysis) walk() int {
 		var reason string
 		internal, weak := false, false
 		switch {
-		case s.class.internal() && (s.rdnsOrg == "" || a.receiving[s.rdnsOrg]):
+		case s.class.internal() && (s.rdnsOrg == "" || a.receiving(s.rdnsOrg)):
 			internal = true
 			a.viaRDNS[i] = true
-			reason = fmt.Sprintf("the client %s used %s, which only machines inside a network can use, so %s got the message from another machine of the receiving side", who, s.class.describe(), orName(h.By, "the server"))
+			reason = "the client " + who + " used " + s.class.describe() + ", which only machines inside a network can use, so " + orName(h.By, "the server") + " got the message from another machine of the receiving side"
 		case s.class.internal():
-			reason = fmt.Sprintf("its reverse DNS name %s belongs to %s, although it connected from %s", s.rdns, s.rdnsOrg, s.class.describe())
-		case s.rdnsOrg != "" && a.receiving[s.rdnsOrg]:
+			reason = "its reverse DNS name " + s.rdns + " belongs to " + s.rdnsOrg + ", although it connected from " + s.class.describe()
+		case s.rdnsOrg != "" && a.receiving(s.rdnsOrg):
 			internal = true
 			a.viaRDNS[i] = true
-			reason = fmt.Sprintf("the receiver looked up the client's address and found %s, a name in %s", s.rdns, s.rdnsOrg)
+			reason = "the receiver looked up the client's address and found " + s.rdns + ", a name in " + s.rdnsOrg
 		case s.rdnsOrg != "":
-			reason = fmt.Sprintf("the receiver looked up the client's address %s and found %s, a name in %s", h.FromIP, s.rdns, s.rdnsOrg)
+			reason = "the receiver looked up the client's address " + h.FromIP + " and found " + s.rdns + ", a name in " + s.rdnsOrg
 		case s.unknown:
-			reason = fmt.Sprintf("the receiver found no trustworthy reverse DNS name for %s, and the name a client gives itself (%s) proves nothing", orName(h.FromIP, "the client"), orName(h.FromHELO, "none"))
-		case s.rdns == "" && s.heloOrg != "" && a.receiving[s.heloOrg]:
+			reason = "the receiver found no trustworthy reverse DNS name for " + orName(h.FromIP, "the client") + ", and the name a client gives itself (" + orName(h.FromHELO, "none") + ") proves nothing"
+		case s.rdns == "" && s.heloOrg != "" && a.receiving(s.heloOrg):
 			internal, weak = true, true
-			reason = fmt.Sprintf("the receiver recorded no reverse DNS name (Exchange, Outlook.com and Gmail write only the address) and the client called itself %s, a name in %s. A client can claim any name, so if the message is suspicious, look at this hop", h.FromHELO, s.heloOrg)
+			reason = "the receiver recorded no reverse DNS name (Exchange, Outlook.com and Gmail write only the address) and the client called itself " + h.FromHELO + ", a name in " + s.heloOrg + ". A client can claim any name, so if the message is suspicious, look at this hop"
 		case s.heloOrg != "":
-			reason = fmt.Sprintf("the client called itself %s, a name in %s", h.FromHELO, s.heloOrg)
+			reason = "the client called itself " + h.FromHELO + ", a name in " + s.heloOrg
 		default:
-			reason = fmt.Sprintf("the client %s gave no name the receiver could place inside %s", who, name())
+			reason = "the client " + who + " gave no name the receiver could place inside " + name()
 		}
 		if internal {
 			st := trace.Step{
-				Title:   fmt.Sprintf("hop %d: a relay inside %s", i, name()),
+				Title:   "hop " + strconv.Itoa(i) + ": a relay inside " + name(),
 				Result:  trace.Info,
-				Detail:  fmt.Sprintf("%s handed the message to %s", who, orName(h.By, "the next server")),
-				Explain: fmt.Sprintf("Hop %d is internal because %s; the walk goes on to the hop below.", i, reason),
+				Detail:  who + " handed the message to " + orName(h.By, "the next server"),
+				Explain: "Hop " + strconv.Itoa(i) + " is internal because " + reason + "; the walk goes on to the hop below.",
 				Ref:     "RFC 8601 §5",
 			}
 			if weak {
@@ -491,11 +491,12 @@ func (a *analysis) walk() int {
 			continue
 		}
 		a.steps = append(a.steps, trace.Step{
-			Title:   fmt.Sprintf("hop %d: the message entered %s here", i, name()),
-			Result:  trace.Info,
-			Detail:  fmt.Sprintf("%s handed the message to %s", who, orName(h.By, "the receiving server")),
-			Explain: fmt.Sprintf("Hop %d is the first hop whose sender is outside %s because %s. This hop was written by the receiving side itself; the hops below it were written before the receiving side had the message, so they are only as trustworthy as whoever sent it. SPF is replayed for this hop's client.", i, name(), reason),
-			Ref:     "RFC 8601 §5",
+			Title:  "hop " + strconv.Itoa(i) + ": the message entered " + name() + " here",
+			Result: trace.Info,
+			Detail: who + " handed the message to " + orName(h.By, "the receiving server"),
+			Explain: "Hop " + strconv.Itoa(i) + " is the first hop whose sender is outside " + name() + " because " + reason +
+				". This hop was written by the receiving side itself; the hops below it were written before the receiving side had the message, so they are only as trustworthy as whoever sent it. SPF is replayed for this hop's client.",
+			Ref: "RFC 8601 §5",
 		})
 		a.confirm(i)
 		return i
@@ -715,7 +716,13 @@ func (a *analysis) chainBreak(h, below *Hop, i int) string {
 // Return-Path (RFC 5321 §4.4, RFC 7208 §2.4). Command-line values win.
 func (a *analysis) envelope(b int) Envelope {
 	var e Envelope
-	hopRef := func() string { return fmt.Sprintf("received[%d] (boundary)", b) }
+	ref := ""
+	hopRef := func() string { // made once: the address and the HELO may both come from the hop
+		if ref == "" {
+			ref = "received[" + strconv.Itoa(b) + "] (boundary)"
+		}
+		return ref
+	}
 	var bh *Hop
 	if b >= 0 {
 		bh = &a.hops[b]
@@ -738,7 +745,7 @@ func (a *analysis) envelope(b int) Envelope {
 		// Authentication-Results (smtp.remote-ip); trust it when that header
 		// is the receiving side's.
 		for _, ar := range a.ars {
-			if ar.field != "Authentication-Results" || len(ar.ips) == 0 || !a.receiving[a.org(ar.servID)] {
+			if ar.field != "Authentication-Results" || len(ar.ips) == 0 || !a.receiving(a.org(ar.servID)) {
 				continue
 			}
 			e.Addr, e.ClientIP = ar.ips[0].addr, ar.ips[0].addr.String()
@@ -792,7 +799,7 @@ func (a *analysis) envelope(b int) Envelope {
 		ipStep.Result = trace.Warn
 		ipStep.Explain = "SPF checks the address of the SMTP client that handed the message to the receiving side, but no boundary hop recorded one; give it with --ip."
 	case strings.HasPrefix(e.DerivedFrom.ClientIP, "received"):
-		ipStep.Explain = fmt.Sprintf("SPF checks the address of the SMTP client that handed the message to the receiving side: the address the receiver recorded from the connection at hop %d, which the sender could not choose.", b)
+		ipStep.Explain = "SPF checks the address of the SMTP client that handed the message to the receiving side: the address the receiver recorded from the connection at hop " + strconv.Itoa(b) + ", which the sender could not choose."
 	default:
 		ipStep.Explain = fmt.Sprintf("Hop %d recorded no address, but the receiving side's Authentication-Results header did (%s).", b, e.DerivedFrom.ClientIP)
 	}
@@ -804,7 +811,7 @@ func (a *analysis) envelope(b int) Envelope {
 		heloStep.Result = trace.Warn
 		heloStep.Explain = "The boundary hop does not record the name the client gave in HELO/EHLO, so SPF cannot check the HELO identity; give it with --helo."
 	default:
-		heloStep.Explain = fmt.Sprintf("The name the client gave in HELO/EHLO at hop %d, as the receiver wrote it; a client can give any name. SPF may check it on its own, and checks it, as postmaster@ that name, in place of an empty MAIL FROM.", b)
+		heloStep.Explain = "The name the client gave in HELO/EHLO at hop " + strconv.Itoa(b) + ", as the receiver wrote it; a client can give any name. SPF may check it on its own, and checks it, as postmaster@ that name, in place of an empty MAIL FROM."
 	}
 	mfStep.Result = trace.Info
 	switch {
@@ -898,7 +905,7 @@ func (a *analysis) origins(boundary netip.Addr) []Origin {
 			who = "authserv-id " + ar.servID
 		}
 		trust := "It was written outside the receiving side, so it is only a claim (RFC 8601 §5)."
-		if org := a.org(ar.servID); org != "" && a.receiving[org] {
+		if org := a.org(ar.servID); org != "" && a.receiving(org) {
 			trust = "It was written by the receiving side, which must remove such headers that come from outside (RFC 8601 §5)."
 		}
 		explain := fmt.Sprintf("The %s header of %s records the connecting client's address (%s). %s", ar.field, who, strings.Join(keyList, ", "), trust) + compare(ips)

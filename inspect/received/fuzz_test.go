@@ -189,3 +189,32 @@ func FuzzAnalyze(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseAddr: parseAddr, which refuses a host name without asking
+// netip, gives exactly what netip.ParseAddr gives.
+func FuzzParseAddr(f *testing.F) {
+	for _, s := range parseAddrCases {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		checkParseAddr(t, s)
+	})
+}
+
+// parseAddrCases are addresses, near-addresses and the names and words a
+// Received header holds.
+var parseAddrCases = []string{
+	"192.0.2.1", "198.51.100.129", "0.0.0.0", "255.255.255.255", "256.0.0.1", "1.2.3", "1.2.3.4.5", "01.2.3.4",
+	"2001:db8::1", "2001:DB8::A", "::", "::1", "::ffff:192.0.2.1", "fe80::1%eth0", "fe80::1%", "1.2.3.4%eth0", "%eth0",
+	"2001:db8::g", "abc.def", "dead:beef", "cafe", "a.b.c.d", "", ".", ":", "mail.d1.example", "Postfix", "ESMTPS",
+	"[192.0.2.1]", "IPv6:2001:db8::1", "192.0.2.1:25", "unknown", "é", "1.2.3.4\x00",
+}
+
+func checkParseAddr(t *testing.T, s string) {
+	t.Helper()
+	got, ok := parseAddr(s)
+	want, err := netip.ParseAddr(s)
+	if ok != (err == nil) || got != want {
+		t.Fatalf("parseAddr(%q) = %v, %v; netip.ParseAddr gives %v, %v", s, got, ok, want, err)
+	}
+}

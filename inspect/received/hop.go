@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/netip"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -75,10 +74,12 @@ const (
 //   - a date without ';' before it (SendGrid) is looked for among the words;
 //   - words after the date (Courier's "id …") are read as clauses.
 func Parse(value string) Hop {
-	h := Hop{Raw: value}
-	p := parser{h: &h}
+	// The Hop is the parser's own field, not a pointer to one: a pointer
+	// stored in the parser, whose slices its methods grow, would send the
+	// Hop to the heap.
+	p := parser{h: Hop{Raw: value}}
 	p.run(value)
-	return h
+	return p.h
 }
 
 type tokKind uint8
@@ -158,19 +159,25 @@ func lastTopSemicolon(s string) int {
 	return last
 }
 
-// tokenize splits s into words, comments, ';' and ','. Positions are
-// offsets into s plus base. It stops after max tokens and reports whether
-// it did, and whether a comment was left open.
-func tokenize(s string, base, max int) (toks []token, truncated, unclosed bool) {
+// tokenize splits s into words, comments, ';' and ',', appended to dst
+// (nil: a slice of its own). Positions are offsets into s plus base. It
+// stops after max tokens of s and reports whether it did, and whether a
+// comment was left open.
+func tokenize(dst []token, s string, base, max int) (toks []token, truncated, unclosed bool) {
 	st := scanState{}
-	toks = make([]token, 0, min(32, len(s)/4+1))
+	toks = dst
+	if toks == nil {
+		// Room for the words after the date too, which run appends here.
+		toks = make([]token, 0, min(32, len(s)/4+4))
+	}
+	start := len(toks)
 	for i := 0; i < len(s); {
 		c := s[i]
 		if isSpace(c) {
 			i++
 			continue
 		}
-		if len(toks) >= max {
+		if len(toks)-start >= max {
 			return toks, true, unclosed
 		}
 		switch c {
@@ -219,7 +226,8 @@ func tokenize(s string, base, max int) (toks []token, truncated, unclosed bool) 
 // ("EHLO name")), nested comments become one word each, kept with their
 // parentheses.
 func words(s string) []string {
-	var out []string
+	// Room for a word per space, made once (at most the 64 kept).
+	out := make([]string, 0, min(64, strings.Count(s, " ")+1))
 	st := scanState{}
 	for i := 0; i < len(s) && len(out) < 64; {
 		c := s[i]
@@ -261,15 +269,23 @@ var clauseNames = [...]string{"from", "by", "via", "with", "id", "for"}
 // keyword returns the clause keyword w is, lowercased, or "". It does not
 // allocate: it runs for every word of every header.
 func keyword(w string) string {
-	if len(w) < 2 || len(w) > 4 {
-		return ""
-	}
-	for _, k := range clauseNames {
-		if strings.EqualFold(w, k) {
-			return k
-		}
+	if i := keywordIndex(w); i >= 0 {
+		return clauseNames[i]
 	}
 	return ""
+}
+
+// keywordIndex is the index in clauseNames of the keyword w is, or -1.
+func keywordIndex(w string) int {
+	if len(w) < 2 || len(w) > 4 {
+		return -1
+	}
+	for i, k := range clauseNames {
+		if strings.EqualFold(w, k) {
+			return i
+		}
+	}
+	return -1
 }
 
 // containsFold reports whether s contains sub (lowercase ASCII), ignoring
@@ -285,11 +301,11 @@ func containsFold(s, sub string) bool {
 
 // parser carries the state of reading one header.
 type parser struct {
-	h *Hop
+	h Hop
 
 	fromValue string
-	tcpInfo   []token  // comments and stray words after the from name
-	seen      []string // clause keywords met so far
+	tcpInfo   []token // comments and stray words after the from name
+	seen      uint8   // clause keywords met so far: bit i for clauseNames[i]
 	dup       []string
 	other     []string
 	pending   []token // comments to file once TCP-info is read, in header order
@@ -297,23 +313,22 @@ type parser struct {
 }
 
 func (p *parser) run(value string) {
-	h := p.h
+	h := &p.h
 	semi := lastTopSemicolon(value)
 	clausePart := value
 	if semi >= 0 {
 		clausePart = value[:semi]
 	}
-	toks, truncated, unclosed := tokenize(clausePart, 0, maxTokens)
-	var tail []token
+	// The words after the date are read as clauses too (p.date, or the
+	// date found among the words): appended to toks, in place of the date.
+	toks, truncated, unclosed := tokenize(nil, clausePart, 0, maxTokens)
 	if semi >= 0 {
-		tail = p.date(value[semi+1:], semi+1)
+		toks = p.date(toks, value[semi+1:], semi+1)
 	} else if i, r := findDate(clausePart, toks); i >= 0 {
 		start := toks[i].pos
 		p.setDate(clausePart[start:start+r.end], r)
 		h.Notes = append(h.Notes, "the date is not preceded by ';' as RFC 5322 §3.6.7 requires (SendGrid writes it so); it was found among the words")
-		rest, _, _ := tokenize(clausePart[start+r.end:], start+r.end, maxTokens)
-		toks = toks[:i]
-		tail = rest
+		toks, _, _ = tokenize(toks[:i], clausePart[start+r.end:], start+r.end, maxTokens)
 	} else if strings.TrimSpace(value) != "" {
 		h.Anomalies = append(h.Anomalies, "the header has no date, so this hop has no time (RFC 5322 §3.6.7 requires one after a ';')")
 	}
@@ -323,31 +338,31 @@ func (p *parser) run(value string) {
 	if unclosed {
 		h.Anomalies = append(h.Anomalies, "a comment opened with '(' is never closed, so the rest of the header was read as that comment")
 	}
-	p.clauses(append(toks, tail...))
+	p.clauses(toks)
 	p.finish()
 }
 
-// date reads the text after the last ';' and returns what follows the date
-// as tokens, to be read as clauses.
-func (p *parser) date(datePart string, base int) []token {
-	h := p.h
+// date reads the text after the last ';' and appends what follows the
+// date to toks as tokens, to be read as clauses.
+func (p *parser) date(toks []token, datePart string, base int) []token {
+	h := &p.h
 	if strings.TrimSpace(datePart) == "" {
 		h.Anomalies = append(h.Anomalies, "nothing follows the ';' where the date belongs, so this hop has no time (RFC 5322 §3.6.7)")
-		return nil
+		return toks
 	}
 	r := parseDateAt(datePart)
 	if !r.ok {
 		h.Date = strings.TrimSpace(datePart)
 		h.Anomalies = append(h.Anomalies, fmt.Sprintf("the date %q could not be read (%s), so this hop has no time (RFC 5322 §3.3)", clip(h.Date, 80), r.why))
-		return nil
+		return toks
 	}
 	p.setDate(datePart[:r.end], r)
-	rest, _, _ := tokenize(datePart[r.end:], base+r.end, maxTokens)
-	return rest
+	toks, _, _ = tokenize(toks, datePart[r.end:], base+r.end, maxTokens)
+	return toks
 }
 
 func (p *parser) setDate(text string, r dateResult) {
-	h := p.h
+	h := &p.h
 	h.Date = strings.TrimSpace(text)
 	h.At = r.t
 	h.Time = r.t.UTC().Format(time.RFC3339Nano)
@@ -397,7 +412,7 @@ func dateStart(toks []token, i int) bool {
 // word after its keyword; "with" and "via" take every word up to the next
 // comment or keyword ("Microsoft SMTP Server", "Frontend Transport").
 func (p *parser) clauses(toks []token) {
-	h := p.h
+	h := &p.h
 	cur := ""
 	nvals := 0
 	closed := false
@@ -431,13 +446,14 @@ func (p *parser) clauses(toks []token) {
 		w := t.text
 		comma := prevComma
 		prevComma = false
-		if lw := keyword(w); lw != "" {
-			if slices.Contains(p.seen, lw) {
+		if k := keywordIndex(w); k >= 0 {
+			lw := clauseNames[k]
+			if p.seen&(1<<k) != 0 {
 				p.dup = append(p.dup, lw)
 				cur, nvals, closed = "dup", 0, false
 				continue
 			}
-			p.seen = append(p.seen, lw)
+			p.seen |= 1 << k
 			if lw == "from" {
 				h.hasFrom = true
 			}
@@ -469,11 +485,17 @@ func (p *parser) clauses(toks []token) {
 		case cur == "id" && nvals == 0:
 			h.ID = w
 		case cur == "for" && (nvals == 0 || comma):
+			// ForAll is kept only for several recipients: it is made when
+			// the second one comes, with the first.
 			addr := stripAngles(w)
 			if nvals == 0 {
 				h.For = addr
+			} else {
+				if h.ForAll == nil {
+					h.ForAll = append(make([]string, 0, 2), h.For)
+				}
+				h.ForAll = append(h.ForAll, addr)
 			}
-			h.ForAll = append(h.ForAll, addr)
 		default:
 			p.word(w)
 		}
@@ -507,7 +529,7 @@ func (p *parser) word(w string) {
 // comment files a comment that is not TCP-info: TLS details and the
 // envelope sender get their own fields, the rest is kept as written.
 func (p *parser) comment(text string) {
-	h := p.h
+	h := &p.h
 	t := collapseSpace(text)
 	lt := strings.ToLower(t)
 	switch {
@@ -571,11 +593,13 @@ func stripAngles(s string) string {
 // finish reads the TCP-info, settles the from fields and adds the
 // anomalies one header shows on its own.
 func (p *parser) finish() {
-	h := p.h
+	h := &p.h
 	h.With = strings.Join(p.with, " ")
 	h.Via = strings.Join(p.via, " ")
 	rdns, helo, heloSet, forged := p.readTCPInfo()
-	sort.SliceStable(p.pending, func(i, j int) bool { return p.pending[i].pos < p.pending[j].pos })
+	if len(p.pending) > 1 { // the sort costs a swapper and a closure, even for one comment
+		sort.SliceStable(p.pending, func(i, j int) bool { return p.pending[i].pos < p.pending[j].pos })
+	}
 	for _, t := range p.pending {
 		p.comment(t.text)
 	}
@@ -627,7 +651,7 @@ func (p *parser) finish() {
 // address is the connecting one; a name just before it in the same comment
 // is the reverse DNS name; HELO/EHLO/helo= name the HELO argument.
 func (p *parser) readTCPInfo() (rdns, helo string, heloSet, forged bool) {
-	h := p.h
+	h := &p.h
 	for n, t := range p.tcpInfo {
 		if t.kind == tWord {
 			if a, ok := parseAddrLoose(t.text); ok && !h.Addr.IsValid() {
