@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/xml"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -201,19 +202,19 @@ func Check(ctx context.Context, in Input) Result {
 	}
 	out.Applies = true
 	f := failuresOf(rep, ev)
-	var steps []trace.Step
-	out.Requests, steps = requested(ctx, in.Resolver, ev, rec, f)
-	out.Steps = append(out.Steps, steps...)
+	// Room for every step at once: the introduction, one per rua
+	// destination, the report and its three about the record, and a few
+	// for ruf destinations, fo= and a report not sent.
+	out.Steps = make([]trace.Step, 0, len(rec.RUA)+8)
+	out.Requests, out.Steps = requested(ctx, in.Resolver, ev, rec, f, out.Steps)
 	for _, d := range out.Requests.Aggregate {
 		out.Sent = out.Sent || d.Result == trace.Pass
 	}
-	fb, fsteps := build(rep, ev, rec, out.Requests, in)
-	out.Feedback = fb
-	out.Steps = append(out.Steps, fsteps...)
+	out.Feedback, out.Steps = build(rep, ev, rec, out.Requests, in, out.Steps)
 	if !out.Sent {
-		why := fmt.Sprintf("No rua= address of %s may receive reports", ev.RecordDomain)
+		why := "No rua= address of " + ev.RecordDomain + " may receive reports"
 		if len(out.Requests.Aggregate) == 0 {
-			why = fmt.Sprintf("%s's record has no rua= tag", ev.RecordDomain)
+			why = ev.RecordDomain + "'s record has no rua= tag"
 		}
 		out.Steps = append(out.Steps, trace.Step{
 			Title:   "Aggregate report not sent",
@@ -306,47 +307,53 @@ func (f failures) wanted(fo string) (bool, string) {
 	return true, "a receiver that sends failure reports would send one: " + strings.Join(why, "; ")
 }
 
-// build makes the aggregate report with this message's record.
-func build(rep *Message, ev dmarc.Evaluation, rec dmarc.Record, rq Requests, in Input) (*Feedback, []trace.Step) {
+// build makes the aggregate report with this message's record, and
+// appends the steps that explain it to steps.
+func build(rep *Message, ev dmarc.Evaluation, rec dmarc.Record, rq Requests, in Input, steps []trace.Step) (*Feedback, []trace.Step) {
 	receiver := receiverDomain(rep)
 	org := orWord(in.OrgName, receiver)
-	email := orWord(in.Email, "dmarc-reports@"+receiver)
+	email := in.Email
+	if email == "" {
+		email = "dmarc-reports@" + receiver
+	}
 	day := deliveryDay(rep)
 	begin := day.Unix()
 	end := day.Add(24*time.Hour).Unix() - 1
+	beginS, endS := strconv.FormatInt(begin, 10), strconv.FormatInt(end, 10)
 	fb := &Feedback{
 		Version: "1.0",
 		ReportMetadata: ReportMetadata{
 			OrgName:          org,
 			Email:            email,
 			ExtraContactInfo: "An illustration by headercheck: the record one message adds to the aggregate report of " + receiver + "; a real report counts a whole day of messages.",
-			ReportID:         fmt.Sprintf("%d.%s@%s", begin, ev.RecordDomain, receiver),
+			ReportID:         beginS + "." + ev.RecordDomain + "@" + receiver,
 			DateRange:        DateRange{Begin: begin, End: end},
 			Generator:        "headercheck",
 		},
 		PolicyPublished: published(ev, rec, rq),
 	}
 	var bad []string
-	for _, d := range append(append([]Destination(nil), rq.Aggregate...), rq.Failure...) {
-		if d.Result == trace.PermError {
-			bad = append(bad, fmt.Sprintf("%s URI %q is malformed: %s", d.Kind, d.URI, d.Reason))
+	for _, list := range [2][]Destination{rq.Aggregate, rq.Failure} {
+		for _, d := range list {
+			if d.Result == trace.PermError {
+				bad = append(bad, fmt.Sprintf("%s URI %q is malformed: %s", d.Kind, d.URI, d.Reason))
+			}
 		}
 	}
 	fb.ReportMetadata.Error = strings.Join(bad, "; ")
-	fb.Filename = fmt.Sprintf("%s!%s!%d!%d.xml", receiver, ev.RecordDomain, begin, end)
-	fb.Subject = fmt.Sprintf("Report Domain: %s Submitter: %s Report-ID: <%s>", ev.RecordDomain, receiver, fb.ReportMetadata.ReportID)
+	fb.Filename = receiver + "!" + ev.RecordDomain + "!" + beginS + "!" + endS + ".xml"
+	fb.Subject = "Report Domain: " + ev.RecordDomain + " Submitter: " + receiver + " Report-ID: <" + fb.ReportMetadata.ReportID + ">"
 
-	r, rsteps := record(rep, ev)
-	fb.Records = []Record{r}
-
-	steps := []trace.Step{{
+	steps = append(steps, trace.Step{
 		Title:   "Aggregate report for " + ev.RecordDomain,
 		Result:  trace.Info,
 		Detail:  fb.Filename,
-		Explain: fmt.Sprintf("Once a day (typically) a receiver that sends reports mails each domain owner one XML document: who it is (report_metadata), the DMARC record it applied (policy_published: %s, found by %s), and one record per sending address and outcome, with a count. This message adds one to the count of its record. The receiver here is %s.", policySummary(fb.PolicyPublished), discoveryWords(fb.PolicyPublished.DiscoveryMethod), receiver),
+		Explain: "Once a day (typically) a receiver that sends reports mails each domain owner one XML document: who it is (report_metadata), the DMARC record it applied (policy_published: " + policySummary(fb.PolicyPublished) + ", found by " + discoveryWords(fb.PolicyPublished.DiscoveryMethod) + "), and one record per sending address and outcome, with a count. This message adds one to the count of its record. The receiver here is " + receiver + ".",
 		Ref:     "RFC 9990 §3.1, §3.1.1.2",
-	}}
-	steps = append(steps, rsteps...)
+	})
+	var r Record
+	r, steps = record(rep, ev, steps)
+	fb.Records = []Record{r}
 	return fb, steps
 }
 
@@ -392,8 +399,9 @@ func discoveryWords(m string) string {
 	return "the DNS tree walk of RFC 9989"
 }
 
-// record is the <record> this message adds, with steps explaining it.
-func record(rep *Message, ev dmarc.Evaluation) (Record, []trace.Step) {
+// record is the <record> this message adds; the steps explaining it are
+// appended to steps.
+func record(rep *Message, ev dmarc.Evaluation, steps []trace.Step) (Record, []trace.Step) {
 	var r Record
 	r.Row.SourceIP = rep.Chain.Envelope.ClientIP
 	r.Row.Count = 1
@@ -414,7 +422,11 @@ func record(rep *Message, ev dmarc.Evaluation) (Record, []trace.Step) {
 		}
 	}
 
-	for _, s := range ordered(rep.DKIM, ev.FromDomain) {
+	sigs := ordered(rep.DKIM, ev.FromDomain)
+	if len(sigs) > 0 { // none stays nil: the JSON says null
+		r.AuthResults.DKIM = make([]DKIMResult, 0, len(sigs))
+	}
+	for _, s := range sigs {
 		r.AuthResults.DKIM = append(r.AuthResults.DKIM, DKIMResult{
 			Domain:      s.Domain,
 			Selector:    s.Selector,
@@ -435,7 +447,6 @@ func record(rep *Message, ev dmarc.Evaluation) (Record, []trace.Step) {
 		r.AuthResults.SPF = sr
 	}
 
-	var steps []trace.Step
 	src := r.Row.SourceIP
 	if src == "" {
 		src = "(unknown)"
@@ -443,7 +454,7 @@ func record(rep *Message, ev dmarc.Evaluation) (Record, []trace.Step) {
 	steps = append(steps, trace.Step{
 		Title:   "Row: " + src + ", " + pe.Disposition,
 		Result:  dispositionResult(pe.Disposition),
-		Detail:  fmt.Sprintf("source_ip %s, count 1, disposition %s, dkim %s, spf %s%s", src, pe.Disposition, pe.DKIM, pe.SPF, reasonWords(pe.Reasons)),
+		Detail:  "source_ip " + src + ", count 1, disposition " + pe.Disposition + ", dkim " + pe.DKIM + ", spf " + pe.SPF + reasonWords(pe.Reasons),
 		Explain: rowWords(ev, *pe, src),
 		Ref:     "RFC 9990 §3.1.1.8, §3.1.1.9",
 	})
@@ -451,32 +462,57 @@ func record(rep *Message, ev dmarc.Evaluation) (Record, []trace.Step) {
 	if env.DerivedFrom.MailFrom == "" {
 		mailFrom = "left out: the replay does not know the MAIL FROM"
 	}
-	idw := fmt.Sprintf("header_from is the From domain DMARC evaluated (%s). envelope_from is the MAIL FROM domain SPF was checked for (%s)", orWord(r.Identifiers.HeaderFrom, "none"), mailFrom)
+	// envelope_to, when known, and its words
+	to, toWords, toEnd := "", "", ""
 	if r.Identifiers.EnvelopeTo != "" {
-		idw += fmt.Sprintf(", and envelope_to the recipient's domain (%s)", r.Identifiers.EnvelopeTo)
+		to, toWords, toEnd = r.Identifiers.EnvelopeTo, ", and envelope_to the recipient's domain (", ")"
 	}
 	steps = append(steps, trace.Step{
-		Title:   "Identifiers",
-		Result:  trace.Info,
-		Detail:  fmt.Sprintf("header_from %s, envelope_from %s", orWord(r.Identifiers.HeaderFrom, "(none)"), orWord(r.Identifiers.EnvelopeFrom, "(empty)")),
-		Explain: idw + ". Rows that differ here tell the owner which services send in its name.",
-		Ref:     "RFC 9990 §3.1.1.10",
+		Title:  "Identifiers",
+		Result: trace.Info,
+		Detail: "header_from " + orWord(r.Identifiers.HeaderFrom, "(none)") + ", envelope_from " + orWord(r.Identifiers.EnvelopeFrom, "(empty)"),
+		Explain: "header_from is the From domain DMARC evaluated (" + orWord(r.Identifiers.HeaderFrom, "none") + "). envelope_from is the MAIL FROM domain SPF was checked for (" + mailFrom + ")" +
+			toWords + to + toEnd + ". Rows that differ here tell the owner which services send in its name.",
+		Ref: "RFC 9990 §3.1.1.10",
 	})
-	var ar []string
-	for _, d := range r.AuthResults.DKIM {
-		ar = append(ar, fmt.Sprintf("dkim %s (d=%s s=%s)", d.Result, d.Domain, d.Selector))
-	}
-	if r.AuthResults.SPF != nil {
-		ar = append(ar, fmt.Sprintf("spf %s (%s)", r.AuthResults.SPF.Result, r.AuthResults.SPF.Domain))
-	}
 	steps = append(steps, trace.Step{
 		Title:   "Authentication results",
 		Result:  trace.Info,
-		Detail:  orWord(strings.Join(ar, ", "), "none"),
+		Detail:  authResultWords(r.AuthResults),
 		Explain: "auth_results repeat each DKIM signature's and SPF's own result, whatever domain it was for, aligned or not: with them the owner can tell its forwarded mail (DKIM still passes) from a spoof (nothing passes for it). Signatures are listed aligned passes first.",
 		Ref:     "RFC 9990 §3.1.1.11, §3.1.3",
 	})
 	return r, steps
+}
+
+// authResultWords lists the auth_results in a line: "dkim pass (d=D
+// s=S), spf pass (D)", or "none".
+func authResultWords(ar AuthResults) string {
+	if len(ar.DKIM) == 0 && ar.SPF == nil {
+		return "none"
+	}
+	var b strings.Builder
+	n := 0
+	for _, d := range ar.DKIM {
+		n += len("dkim  (d= s=), ") + len(d.Result) + len(d.Domain) + len(d.Selector)
+	}
+	if ar.SPF != nil {
+		n += len("spf  ()") + len(ar.SPF.Result) + len(ar.SPF.Domain)
+	}
+	b.Grow(n)
+	for i, d := range ar.DKIM {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("dkim " + d.Result + " (d=" + d.Domain + " s=" + d.Selector + ")")
+	}
+	if ar.SPF != nil {
+		if len(ar.DKIM) > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("spf " + ar.SPF.Result + " (" + ar.SPF.Domain + ")")
+	}
+	return b.String()
 }
 
 // disposition is policy_evaluated's disposition and the reasons when it
@@ -525,7 +561,7 @@ func rowWords(ev dmarc.Evaluation, pe PolicyEvaluated, src string) string {
 	default:
 		what = "the receiver applied " + pe.Disposition
 	}
-	s := fmt.Sprintf("The row says that %s sent this message and %s. Its dkim and spf say whether each mechanism gave a pass aligned with %s: dkim %s, spf %s. Those two words are what the owner reads first: a row from its own server with both fail means its own mail is broken; a row from a stranger with both fail is someone spoofing it.", src, what, orWord(ev.FromDomain, "the From domain"), pe.DKIM, pe.SPF)
+	s := "The row says that " + src + " sent this message and " + what + ". Its dkim and spf say whether each mechanism gave a pass aligned with " + orWord(ev.FromDomain, "the From domain") + ": dkim " + pe.DKIM + ", spf " + pe.SPF + ". Those two words are what the owner reads first: a row from its own server with both fail means its own mail is broken; a row from a stranger with both fail is someone spoofing it."
 	for _, r := range pe.Reasons {
 		s += fmt.Sprintf(" A reason (%s: %s) says why the disposition is not the published policy.", r.Type, r.Comment)
 	}

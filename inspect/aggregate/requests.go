@@ -62,8 +62,8 @@ type Destination struct {
 }
 
 // requested reads the rua, ruf and fo tags of the record that applied and
-// checks each destination, adding a step for each to steps.
-func requested(ctx context.Context, res dnsx.Resolver, ev dmarc.Evaluation, rec dmarc.Record, failed failures) (Requests, []trace.Step) {
+// checks each destination, appending a step for each to steps.
+func requested(ctx context.Context, res dnsx.Resolver, ev dmarc.Evaluation, rec dmarc.Record, failed failures, steps []trace.Step) (Requests, []trace.Step) {
 	rq := Requests{PolicyDomain: ev.RecordDomain, Record: ev.Record, FailureOptions: "0"}
 	var ruf []string
 	for _, t := range rec.Tags {
@@ -78,7 +78,6 @@ func requested(ctx context.Context, res dnsx.Resolver, ev dmarc.Evaluation, rec 
 			}
 		}
 	}
-	var steps []trace.Step
 	intro := trace.Step{
 		Title:  "Where " + rq.PolicyDomain + " asks for reports",
 		Result: trace.Info,
@@ -87,14 +86,17 @@ func requested(ctx context.Context, res dnsx.Resolver, ev dmarc.Evaluation, rec 
 	}
 	switch {
 	case len(rec.RUA) == 0 && len(ruf) == 0:
-		intro.Explain = fmt.Sprintf("The DMARC record of %s has no rua= and no ruf= tag, so its owner asks for no reports: a receiver must send none, and the owner never learns about this message (RFC 9989 §4.7).", rq.PolicyDomain)
+		intro.Explain = "The DMARC record of " + rq.PolicyDomain + " has no rua= and no ruf= tag, so its owner asks for no reports: a receiver must send none, and the owner never learns about this message (RFC 9989 §4.7)."
 	case len(rec.RUA) == 0:
-		intro.Explain = fmt.Sprintf("The DMARC record of %s asks for failure reports (ruf=) but has no rua=, so a receiver must send no aggregate reports for it (RFC 9989 §4.7).", rq.PolicyDomain)
+		intro.Explain = "The DMARC record of " + rq.PolicyDomain + " asks for failure reports (ruf=) but has no rua=, so a receiver must send no aggregate reports for it (RFC 9989 §4.7)."
 	default:
-		intro.Explain = fmt.Sprintf("rua= lists where receivers send aggregate reports: once a day, how many messages claiming to be from %s each sending server delivered and how they fared (RFC 9990). ruf= lists where they send failure reports about single messages (RFC 9991), which few receivers send. The owner uses them to find its own mail that fails and mail that spoofs it.", rq.PolicyDomain)
+		intro.Explain = "rua= lists where receivers send aggregate reports: once a day, how many messages claiming to be from " + rq.PolicyDomain + " each sending server delivered and how they fared (RFC 9990). ruf= lists where they send failure reports about single messages (RFC 9991), which few receivers send. The owner uses them to find its own mail that fails and mail that spoofs it."
 	}
 	steps = append(steps, intro)
 
+	if len(rec.RUA) > 0 { // none stays nil: the JSON says null
+		rq.Aggregate = make([]Destination, 0, len(rec.RUA))
+	}
 	for _, u := range rec.RUA {
 		d, st := destination(ctx, res, Aggregate, u, rq.PolicyDomain)
 		rq.Aggregate = append(rq.Aggregate, d)
@@ -175,7 +177,7 @@ func destination(ctx context.Context, res dnsx.Resolver, kind Kind, uri, policyD
 		d.Result = trace.Pass
 		d.Reason = "the address is in " + policyOrg + ", the policy domain's own organization"
 		st.Result, st.Detail = trace.Pass, "reports go to "+u.Address
-		st.Explain = fmt.Sprintf("The address is in %s, the same Organizational Domain as the record's %s, so no one else's consent is needed: receivers send reports here.", hostOrg, policyDomain)
+		st.Explain = "The address is in " + hostOrg + ", the same Organizational Domain as the record's " + policyDomain + ", so no one else's consent is needed: receivers send reports here."
 		return d, st
 	}
 	d.External = true
