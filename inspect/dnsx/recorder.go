@@ -33,6 +33,13 @@ func (r *Recorder) Lookup(ctx context.Context, name string, qtype uint16) (*trac
 		// either side copies; only the fields are copied.
 		c.Answers = clip(q.Answers)
 		c.CNAMEs = clip(q.CNAMEs)
+		if r.queries == nil {
+			// Most checks ask one or two questions (iprev's PTR and A, a
+			// DKIM key or two, DMARC's record); SPF asks a few more. Room
+			// for two from the start skips the first growth, and takes
+			// fewer bytes than growing 1, 2, 4 for three.
+			r.queries = make([]trace.Query, 0, 2)
+		}
 		r.queries = append(r.queries, c)
 		r.mu.Unlock()
 	}
