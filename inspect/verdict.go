@@ -48,7 +48,7 @@ func decide(rep Report, opts Options, rawFrom string, crashes []crash) Verdict {
 		v.TempError = true
 		v.Reason = tempErrorReason(d, e)
 	case d.Result == trace.Pass:
-		v.Reason = fmt.Sprintf("DMARC passes for %s: %s, so a receiver delivers it.", from, passWords(rep))
+		v.Reason = "DMARC passes for " + from + ": " + passWords(rep) + ", so a receiver delivers it."
 	case d.Result == trace.Fail:
 		v.Reason = failReason(d, e)
 	case d.Result == trace.PermError:
@@ -59,15 +59,19 @@ func decide(rep Report, opts Options, rawFrom string, crashes []crash) Verdict {
 		if from == "" {
 			v.Reason = "The From field names no domain, so DMARC has nothing to check: the receiver's own filters decide."
 		} else {
-			v.Reason = fmt.Sprintf("%s has no DMARC policy, so DMARC decides nothing here: the receiver's own filters do.", from)
+			v.Reason = from + " has no DMARC policy, so DMARC decides nothing here: the receiver's own filters do."
 		}
 	}
-	v.Steps = append(v.Steps, testingSteps(rep)...)
+	// Room for the testing-mode steps, the disposition, ARC and the
+	// attacker's needs at once.
+	testing := testingSteps(rep)
+	v.Steps = make([]trace.Step, 0, len(testing)+3)
+	v.Steps = append(v.Steps, testing...)
 	dispo := len(v.Steps)
 	v.Steps = append(v.Steps, trace.Step{
-		Title:   "Disposition: " + string(v.Disposition),
+		Title:   dispositionTitle(v.Disposition),
 		Result:  verdictResult(v, d),
-		Detail:  fmt.Sprintf("DMARC %s under %s; %s", orWord(string(d.Result), "none"), standardWords(d.Standard), policyWords(d, e)),
+		Detail:  "DMARC " + orWord(string(d.Result), "none") + " under " + standardWords(d.Standard) + "; " + policyWords(d, e),
 		Explain: dispositionRule(d, e, v),
 		Ref:     ref,
 	})
@@ -81,12 +85,13 @@ func decide(rep Report, opts Options, rawFrom string, crashes []crash) Verdict {
 		v.Steps = append(v.Steps, st)
 	}
 
-	story := []string{d.Story}
+	story := make([]string, 1, 5+len(v.Signs))
+	story[0] = d.Story
 	if mailFromOf(rep.Chain.Envelope) == mailFromUnknown && d.Result == trace.Fail && d.FromProblem == dmarc.FromOK {
 		story = append(story, "The MAIL FROM is unknown (the message has no Return-Path), so SPF could not count for DMARC in this replay; the receiver knew it, and --mail-from replays with it.")
 	}
-	if testing := testingWords(rep); testing != "" {
-		story = append(story, testing)
+	if words := testingWords(rep); words != "" {
+		story = append(story, words)
 	}
 	if !vouched(rep) && from != "" && (d.Result == trace.None || d.Result == trace.PermError) {
 		story = append(story, fmt.Sprintf("Nothing vouches for %s: no check ties the message to the domain its From field names.", from))
@@ -103,6 +108,20 @@ func decide(rep Report, opts Options, rawFrom string, crashes []crash) Verdict {
 	}
 	v.Story = strings.TrimSpace(strings.Join(nonEmpty(story), " "))
 	return v
+}
+
+// dispositionTitle is the title of the disposition step; the three
+// dispositions have theirs written out, as every message needs one.
+func dispositionTitle(d Disposition) string {
+	switch d {
+	case Deliver:
+		return "Disposition: deliver"
+	case Quarantine:
+		return "Disposition: quarantine"
+	case Reject:
+		return "Disposition: reject"
+	}
+	return "Disposition: " + string(d)
 }
 
 // deciding is the evaluation of the standard that decided.
@@ -141,7 +160,7 @@ func policyWords(d dmarc.Result, e dmarc.Evaluation) string {
 	case d.Result == trace.TempError && (e.Record == "" || e.Requested == ""):
 		return "policy unknown (the record could not be fetched)"
 	case d.Result == trace.TempError:
-		return fmt.Sprintf("policy %s=%s requested but not applied, since DMARC could neither pass nor fail", tag, e.Requested)
+		return "policy " + tag + "=" + string(e.Requested) + " requested but not applied, since DMARC could neither pass nor fail"
 	case d.FromDomain == "":
 		return "no policy (no domain in From)"
 	case d.Result == trace.None:
@@ -149,11 +168,11 @@ func policyWords(d dmarc.Result, e dmarc.Evaluation) string {
 	case d.Result == trace.PermError:
 		return "no policy (the record cannot be used)"
 	case d.Result == trace.Pass:
-		return fmt.Sprintf("policy %s=%s, not applied since DMARC passed", tag, orWord(string(e.Requested), string(d.Policy)))
+		return "policy " + tag + "=" + orWord(string(e.Requested), string(d.Policy)) + ", not applied since DMARC passed"
 	case e.Requested != "" && e.Requested != d.Policy:
-		return fmt.Sprintf("policy %s=%s, applied as %s because %s", tag, e.Requested, d.Policy, downgradeWhy(e))
+		return "policy " + tag + "=" + string(e.Requested) + ", applied as " + string(d.Policy) + " because " + downgradeWhy(e)
 	}
-	return fmt.Sprintf("policy %s=%s", tag, orWord(string(d.Policy), "none"))
+	return "policy " + tag + "=" + orWord(string(d.Policy), "none")
 }
 
 // downgradeWhy says why the policy applied is weaker than the one asked.
@@ -200,7 +219,7 @@ func tempErrorReason(d dmarc.Result, e dmarc.Evaluation) string {
 func failReason(d dmarc.Result, e dmarc.Evaluation) string {
 	from := d.FromDomain
 	owner := orWord(d.RecordDomain, from)
-	base := fmt.Sprintf("DMARC fails for %s: neither SPF nor DKIM passed for a domain of its organization", from)
+	base := "DMARC fails for " + from + ": neither SPF nor DKIM passed for a domain of its organization"
 	whose := owner + "'s DMARC policy"
 	switch e.PolicyTag {
 	case "sp":
@@ -213,11 +232,11 @@ func failReason(d dmarc.Result, e dmarc.Evaluation) string {
 	case req != "" && req != string(d.Policy) && d.Policy != "":
 		return fmt.Sprintf("%s; %s is %s, applied as %s because %s.", base, whose, req, d.Policy, downgradeWhy(e))
 	case d.Policy == dmarc.PolicyReject:
-		return fmt.Sprintf("%s, and %s is reject.", base, whose)
+		return base + ", and " + whose + " is reject."
 	case d.Policy == dmarc.PolicyQuarantine:
-		return fmt.Sprintf("%s, and %s is quarantine (the spam folder).", base, whose)
+		return base + ", and " + whose + " is quarantine (the spam folder)."
 	}
-	return fmt.Sprintf("%s, but %s is none: it asks for no action, only for reports.", base, whose)
+	return base + ", but " + whose + " is none: it asks for no action, only for reports."
 }
 
 // passWords names the identifiers that made DMARC pass, in plain words.
@@ -230,7 +249,7 @@ func passWords(rep Report) string {
 		if strings.EqualFold(dom, from) {
 			return dom
 		}
-		return fmt.Sprintf("%s, in %s's organization", dom, org)
+		return dom + ", in " + org + "'s organization"
 	}
 	if d.SPFAligned {
 		dom := rep.SPF.Domain
@@ -321,14 +340,14 @@ func attackerStep(rep Report, v Verdict) (trace.Step, bool) {
 		st.Ref = "RFC 9989 §5.3.2"
 	default:
 		org := orWord(d.OrgDomain, from)
-		need := fmt.Sprintf("To pass DMARC as %s, a message needs SPF to pass for a MAIL FROM domain in %s's organization, which means sending from a server %s's SPF record lists, or a DKIM signature by %s or one of its subdomains that verifies, which takes %s's private key.", from, org, org, org, org)
+		need := "To pass DMARC as " + from + ", a message needs SPF to pass for a MAIL FROM domain in " + org + "'s organization, which means sending from a server " + org + "'s SPF record lists, or a DKIM signature by " + org + " or one of its subdomains that verifies, which takes " + org + "'s private key."
 		if d.Result == trace.Pass {
-			st.Explain = need + fmt.Sprintf(" Here that held, so it was sent with %s's authorization, or by someone with access to its servers or keys.", org)
+			st.Explain = need + " Here that held, so it was sent with " + org + "'s authorization, or by someone with access to its servers or keys."
 			if len(v.Signs) > 0 {
 				st.Explain += fmt.Sprintf(" A pass for %s says nothing about whether %s is the sender it looks like: anyone can register a domain and pass DMARC for it (RFC 9989 §2.2).", from, from)
 			}
 		} else {
-			st.Explain = need + fmt.Sprintf(" Here neither passed, so nothing shows it comes from %s: someone else sent it, or something on the way or in DNS broke the proof (a forwarder or mailing list that changed it, a key revoked since, a broken record).", org)
+			st.Explain = need + " Here neither passed, so nothing shows it comes from " + org + ": someone else sent it, or something on the way or in DNS broke the proof (a forwarder or mailing list that changed it, a key revoked since, a broken record)."
 			if d.Policy == dmarc.PolicyNone || d.Policy == "" {
 				st.Explain += " And with the policy none, failing costs a spoofer nothing: the message is delivered anyway. Only p=quarantine or p=reject makes the proof matter."
 			} else {
