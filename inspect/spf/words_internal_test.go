@@ -101,3 +101,31 @@ func TestEvalIPDetail(t *testing.T) {
 		})
 	}
 }
+
+var isAddrCases = []string{
+	"192.0.2.1", "0.0.0.0", "256.1.1.1", "1.2.3", "2001:db8::1", "2001:DB8::A", "::", "::ffff:192.0.2.1", "fe80::1%eth0", "fe80::1%",
+	"1.2.3.4%eth0", "%eth0", "abc.def", "cafe", "dead:beef", "d1.example", "mail.d1.example", "", ".", "[192.0.2.1]", "é", "1.2.3.4\x00",
+}
+
+func TestIsAddr(t *testing.T) {
+	for _, s := range isAddrCases {
+		_, err := netip.ParseAddr(s)
+		if got := isAddr(s); got != (err == nil) {
+			t.Errorf("isAddr(%q) = %v, netip.ParseAddr error %v", s, got, err)
+		}
+	}
+}
+
+// FuzzIsAddr: isAddr, which refuses a name without asking netip, agrees
+// with netip.ParseAddr.
+func FuzzIsAddr(f *testing.F) {
+	for _, s := range isAddrCases {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		_, err := netip.ParseAddr(s)
+		if got := isAddr(s); got != (err == nil) {
+			t.Fatalf("isAddr(%q) = %v, netip.ParseAddr error %v", s, got, err)
+		}
+	})
+}
