@@ -6,7 +6,6 @@ import (
 	"io"
 	"mime"
 	"net/mail"
-	"net/textproto"
 	"strconv"
 	"strings"
 	"time"
@@ -78,17 +77,17 @@ func parse(m *Message, opts Options) (notMail string) {
 		return notMailReason(raw[start:])
 	}
 
-	// Every field's name and unfolded value go into one string, and Name,
-	// Key and Value are substrings of it (Key is Name itself when the name
-	// is written canonically, as it mostly is): one copy of the header per
+	// Every field's name, canonical key (when the name is not written
+	// canonically already) and unfolded value go into one string, and
+	// Name, Key and Value are substrings of it: one copy of the header per
 	// message, where go-message's textproto.Header made a record, a map
 	// entry and three strings of every field, and was then thrown away.
-	// unfold is textproto's unfolding byte for byte (FuzzFields holds the
-	// two to each other), so Key and Value are what its DKIM and mail
-	// readers see.
+	// writeKey and unfold are textproto's canonical key and unfolding
+	// byte for byte (FuzzHeader and FuzzMbox hold every field to
+	// textproto), so Key and Value are what its DKIM and mail readers see.
 	n := 0
 	for _, sp := range sc.fields {
-		n += sp.end - sp.start
+		n += sp.end - sp.start + len(sp.name)
 	}
 	var text strings.Builder
 	text.Grow(n)
@@ -99,18 +98,23 @@ func parse(m *Message, opts Options) (notMail string) {
 		start := text.Len()
 		text.Write(sp.name)
 		nameEnd := text.Len()
+		writeKey(&text, sp.name)
+		keyEnd := text.Len()
 		unfold(&text, raw[sp.start+bytes.IndexByte(raw[sp.start:sp.end], ':')+1:sp.end])
 		// Bytes written to a Builder never change, so a string taken
 		// now stays valid as the Builder grows.
 		all := text.String()
 		f := Field{
 			Name:   all[start:nameEnd],
+			Key:    all[nameEnd:keyEnd],
 			Raw:    raw[sp.start:sp.end:sp.end],
-			Value:  all[nameEnd:],
+			Value:  all[keyEnd:],
 			Offset: sp.start,
 			Line:   sp.line,
 		}
-		f.Key = textproto.CanonicalMIMEHeaderKey(f.Name)
+		if f.Key == "" {
+			f.Key = f.Name
+		}
 		f.Display = f.Value
 		if strings.Contains(f.Value, "=?") {
 			d, err := decodeWords(f.Value)
@@ -163,6 +167,50 @@ func parse(m *Message, opts Options) (notMail string) {
 		}
 	}
 	return ""
+}
+
+// writeKey writes the canonical key of a field name to b, as
+// textproto.CanonicalMIMEHeaderKey makes it ("Dkim-Signature" for
+// "DKIM-Signature"), unless it is the name itself: when the name is
+// canonical already, or holds a byte that is not an RFC 7230 token
+// character, which CanonicalMIMEHeaderKey leaves as it is. That function
+// allocates the key of every name it does not know; a header of ARC sets
+// and X-MS-Exchange fields has a dozen.
+func writeKey(b *strings.Builder, name []byte) {
+	upper, canonical := true, true
+	for _, c := range name {
+		if !tokenByte(c) {
+			return
+		}
+		if upper && 'a' <= c && c <= 'z' || !upper && 'A' <= c && c <= 'Z' {
+			canonical = false
+		}
+		upper = c == '-'
+	}
+	if canonical {
+		return
+	}
+	upper = true
+	for _, c := range name {
+		switch {
+		case upper && 'a' <= c && c <= 'z':
+			c -= 'a' - 'A'
+		case !upper && 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		b.WriteByte(c)
+		upper = c == '-'
+	}
+}
+
+// tokenByte reports whether c may stand in an RFC 7230 token, the bytes
+// net/textproto canonicalises a header key of.
+func tokenByte(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
 }
 
 // unfold writes the value v of a field (what follows the colon, line

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	stdtextproto "net/textproto"
 	"reflect"
 	"strings"
 	"testing"
@@ -473,5 +474,31 @@ func TestDescribe(t *testing.T) {
 				t.Errorf("got %q, want %q", got, c.want)
 			}
 		})
+	}
+}
+
+// TestWriteKey holds writeKey to net/textproto.CanonicalMIMEHeaderKey:
+// every byte value in every position of short names, and the names mail
+// carries.
+func TestWriteKey(t *testing.T) {
+	key := func(name string) string {
+		var b strings.Builder
+		writeKey(&b, []byte(name))
+		if b.Len() == 0 {
+			return name
+		}
+		return b.String()
+	}
+	names := []string{"From", "from", "FROM", "DKIM-Signature", "Message-ID", "ARC-Seal", "X-MS-Exchange-Organization-SCL",
+		"x-bench-seq", "Content-type", "a-", "-a", "--x", "x--y", "a1-b2", "1a", "X_Y", "x.y-z", "X(y)"}
+	for c := range 256 {
+		for _, f := range []string{"%c", "a%c", "%cb", "A-%cb", "x%c-y"} {
+			names = append(names, strings.ReplaceAll(f, "%c", string([]byte{byte(c)})))
+		}
+	}
+	for _, name := range names {
+		if got, want := key(name), stdtextproto.CanonicalMIMEHeaderKey(name); got != want {
+			t.Errorf("key of %q = %q, want %q", name, got, want)
+		}
 	}
 }
