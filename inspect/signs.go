@@ -257,6 +257,9 @@ func nameCharSign(name, domain string) (Sign, bool) {
 		explain += " Such characters make a name look like one it is not, or hide a word from filters that look for it."
 		return Sign{Kind: "display_name_characters", Detail: nameDetail(name, domain), Explain: explain}, true
 	}
+	if asciiOnly(name) {
+		return Sign{}, false // every ASCII letter is Latin: no word can mix scripts (TestASCIIOneScript)
+	}
 	for _, w := range words(name) {
 		scripts := wordScripts(w)
 		if !mixedScripts(scripts) {
@@ -317,7 +320,12 @@ func domainCharSign(written, checked string) (Sign, bool) {
 			}
 		}
 	}
-	for _, label := range strings.Split(u, ".") {
+	// Every ASCII letter is Latin, so only a name with other characters
+	// can mix scripts in a label (TestASCIIOneScript).
+	for label := range strings.SplitSeq(u, ".") {
+		if asciiOnly(label) {
+			continue
+		}
 		if scripts := wordScripts(label); mixedScripts(scripts) {
 			explain := fmt.Sprintf("The From domain %s (shown as %s) mixes %s letters in one label", visible(d), visible(u), strings.Join(scripts, " and "))
 			if r, ok := foreignLetter(label, scripts[0]); ok {
@@ -613,7 +621,9 @@ func skeleton(s string) (string, []string) {
 	if moved {
 		note("U+202E, which shows the letters after it in reverse order")
 	}
-	var b strings.Builder
+	// One buffer, the size of s for the usual name, rewritten in place
+	// below: the 0-and-1 pass works on bytes.
+	out := make([]byte, 0, len(s))
 	for _, r := range s {
 		if isInvisible(r) {
 			note(fmt.Sprintf("an invisible U+%04X", r))
@@ -621,19 +631,18 @@ func skeleton(s string) (string, []string) {
 		}
 		if l, ok := confusables[r]; ok {
 			note(fmt.Sprintf("%c (U+%04X, %s) for %c", r, r, orWord(scriptOf(r), "another script"), l))
-			b.WriteRune(unicode.ToLower(l))
+			out = utf8.AppendRune(out, unicode.ToLower(l))
 			continue
 		}
 		if r >= utf8.RuneSelf && unicode.IsLetter(r) {
 			if k := norm.NFKC.String(string(r)); k != string(r) && isASCIIAlpha(k) {
 				note(fmt.Sprintf("%c (U+%04X) for %s", r, r, k))
-				b.WriteString(strings.ToLower(k))
+				out = append(out, strings.ToLower(k)...)
 				continue
 			}
 		}
-		b.WriteRune(unicode.ToLower(r))
+		out = utf8.AppendRune(out, unicode.ToLower(r))
 	}
-	out := []byte(b.String())
 	// 0 for o and 1 for l, only inside a word that has letters too.
 	for i := 0; i < len(out); {
 		j := i
@@ -658,6 +667,16 @@ func skeleton(s string) (string, []string) {
 		i = max(j, i+1)
 	}
 	return string(out), tricks
+}
+
+// asciiOnly reports whether s is all ASCII.
+func asciiOnly(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 func isASCIIAlpha(s string) bool {

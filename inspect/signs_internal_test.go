@@ -135,3 +135,25 @@ func TestFromAddressesPlain(t *testing.T) {
 		}
 	}
 }
+
+// TestASCIIOneScript holds the shortcut of nameCharSign and domainCharSign
+// (a word or label of ASCII is not looked at for mixed scripts) to what it
+// skips: the letters of all 128 ASCII characters together are of one
+// script, so no ASCII word can mix two.
+func TestASCIIOneScript(t *testing.T) {
+	all := make([]byte, 128)
+	for i := range all {
+		all[i] = byte(i)
+	}
+	if scripts := wordScripts(string(all)); len(scripts) > 1 || mixedScripts(scripts) {
+		t.Errorf("wordScripts(all ASCII) = %q, want at most one script", scripts)
+	}
+	for _, c := range []struct {
+		s    string
+		want bool
+	}{{"d7.example", true}, {"Sender 7", true}, {"", true}, {"P\u0430yPal", false}, {"\x7f", true}, {"\x80", false}} {
+		if got := asciiOnly(c.s); got != c.want {
+			t.Errorf("asciiOnly(%q) = %v, want %v", c.s, got, c.want)
+		}
+	}
+}
