@@ -157,8 +157,9 @@ type bodyKey struct {
 // LF or CRLF line ends) as RFC 8617 §5.2 describes. It never fails: a
 // chain that cannot be validated is a result.
 func Verify(ctx context.Context, raw []byte, opts Options) Result {
-	v := &validator{ctx: ctx, opts: opts, m: dkim.Split(raw), byInst: map[int]*instanceFields{},
-		keys: map[string]dkim.KeyLookup{}, bodies: map[dkim.Canon][]byte{}, hashes: map[bodyKey]dkim.BodyHash{}}
+	// The maps are made once a field needs them: most mail has no ARC
+	// field, and then none is used.
+	v := &validator{ctx: ctx, opts: opts, m: dkim.Split(raw)}
 	v.res.FromDomain = fromDomain(v.m)
 	v.run()
 	return v.res
@@ -179,6 +180,7 @@ func (v *validator) run() {
 		})
 		return
 	}
+	v.keys, v.bodies, v.hashes = map[string]dkim.KeyLookup{}, map[dkim.Canon][]byte{}, map[bodyKey]dkim.BodyHash{}
 	v.res.Steps = append(v.res.Steps, trace.Step{Title: "About ARC", Result: trace.Info,
 		Explain: "ARC (Authenticated Received Chain) lets each intermediary that handles a message record what it saw (ARC-Authentication-Results), sign the message as it passes it on (ARC-Message-Signature) and seal both into a chain (ARC-Seal). " + aboutARC,
 		Ref:     "RFC 8617 §1, §7.2"})
@@ -255,6 +257,9 @@ func (v *validator) collect() int {
 			af.instance = n
 			inst := v.byInst[n]
 			if inst == nil {
+				if v.byInst == nil {
+					v.byInst = map[int]*instanceFields{}
+				}
 				inst = &instanceFields{}
 				v.byInst[n] = inst
 			}
