@@ -233,20 +233,37 @@ func BenchmarkBodyHash(b *testing.B) {
 	}
 }
 
-func TestNextOddSpace(t *testing.T) {
+func TestNextDoubleSpace(t *testing.T) {
 	ref := func(b []byte, from int) int {
-		for i := from; i < len(b); i++ {
-			if b[i] == '\t' || b[i] == ' ' && i+1 < len(b) && b[i+1] == ' ' {
+		for i := from; i+1 < len(b); i++ {
+			if b[i] == ' ' && b[i+1] == ' ' {
 				return i
 			}
 		}
-		return -1
+		return len(b)
 	}
-	inputs := []string{"", " ", "  ", "\t", "abcdefg ", "abcdefg  ", "abcdefgh  ", "abcdefg \t", "a b c d e f g h i j k l m n", "a b c d e f g h  i", "0123456789abcdef\t", "\x00\x20\x21\x08\x09\x0a\xa0\xff  ", "ÿ  ", "a \x80 \xa0  "}
+	inputs := []string{"", " ", "  ", "\t", "\t\t", " \t ", "abcdefg ", "abcdefg  ", "abcdefgh  ", "abcdefghi  ", "abcdefg \t", "a b c d e f g h i j k l m n", "a b c d e f g h  i", "0123456789abcdef  ", "0123456789abcde  ", "0123456789abcdefg  ", "\x00\x20\x21\x08\x09\x0a\xa0\xff  ", "ÿ  ", "a \x80 \xa0  ", "\x20\x20\x20\x20\x20\x20\x20\x20\x20", "\x21\x21\x21\x21\x21\x21\x21 \x20", "\xa0\xa0 \xa0\xa0 \xa0\xa0  ", " \x00 \x00 \x00 \x00 \x00 \x00  ", "@@@@@@@@ @@@@@@@ ", "a b c d e f g h i j k l m n o p q  r s t u v w x y z"}
 	for _, in := range inputs {
 		for from := 0; from <= len(in); from++ {
-			if got, want := nextOddSpace([]byte(in), from), ref([]byte(in), from); got != want {
-				t.Errorf("nextOddSpace(%q, %d) = %d, want %d", in, from, got, want)
+			if got, want := nextDoubleSpace([]byte(in), from), ref([]byte(in), from); got != want {
+				t.Errorf("nextDoubleSpace(%q, %d) = %d, want %d", in, from, got, want)
+			}
+		}
+	}
+}
+
+func TestNextTab(t *testing.T) {
+	ref := func(b []byte, from int) int {
+		if i := bytes.IndexByte(b[from:], '\t'); i >= 0 {
+			return from + i
+		}
+		return len(b)
+	}
+	inputs := []string{"", "\t", " ", "a\tb", "\t\t\t", "0123456789abcde\t", "0123456789abcdef\t", "0123456789abcdefg\t", "0123456789abcdef0123456789abcdef\tx\t", "\x09\x0a\x0b\x89\t"}
+	for _, in := range inputs {
+		for from := 0; from <= len(in); from++ {
+			if got, want := nextTab([]byte(in), from), ref([]byte(in), from); got != want {
+				t.Errorf("nextTab(%q, %d) = %d, want %d", in, from, got, want)
 			}
 		}
 	}
