@@ -247,12 +247,35 @@ func ParseHeaderList(v string) []string {
 
 // decodeB64 decodes base64 after removing folding whitespace (RFC 6376
 // §3.5 b=, bh=; §3.6.1 p=).
+//
+// It is base64.StdEncoding.DecodeString(stripFWS(v)) (TestDecodeB64,
+// FuzzDecodeB64), with fewer allocations for a folded value: that is
+// stripped into one buffer made at its length, not a growing builder (a
+// b= of RSA-2048 is 344 characters, folded), and decoded from those bytes
+// instead of from a string DecodeString would copy again. Every message
+// decodes a b= and a bh= per signature.
 func decodeB64(v string) ([]byte, error) {
-	b, err := base64.StdEncoding.DecodeString(stripFWS(v))
+	var out []byte
+	var err error
+	if strings.IndexFunc(v, func(r rune) bool { return r < 0x80 && fws(byte(r)) }) < 0 {
+		// Nothing to strip: DecodeString reads the string in place.
+		out, err = base64.StdEncoding.DecodeString(v)
+	} else {
+		src := make([]byte, 0, len(v))
+		for i := 0; i < len(v); i++ {
+			if !fws(v[i]) {
+				src = append(src, v[i])
+			}
+		}
+		out = make([]byte, base64.StdEncoding.DecodedLen(len(src)))
+		var n int
+		n, err = base64.StdEncoding.Decode(out, src)
+		out = out[:n]
+	}
 	if err != nil {
 		return nil, fmt.Errorf("not base64: %v", err)
 	}
-	return b, nil
+	return out, nil
 }
 
 // decodeQP decodes dkim-quoted-printable (RFC 6376 §2.11): "=XX" is the
@@ -314,15 +337,17 @@ func isToken(s string) bool {
 // validDomain checks a domain-name of RFC 6376 §3.5 (sub-domain labels,
 // from RFC 5321) with at least min labels. Underscores are allowed in
 // labels, as selectors and real DNS names use them.
+//
+// The labels are walked in place rather than split into a slice: d= and
+// s= of every signature pass here (TestValidDomain and FuzzValidDomain
+// hold it to the split version).
 func validDomain(d string, min int) bool {
 	if d == "" || len(d) > 253 {
 		return false
 	}
-	labels := strings.Split(d, ".")
-	if len(labels) < min {
-		return false
-	}
-	for _, l := range labels {
+	labels := 0
+	for rest := d; ; {
+		l, after, more := strings.Cut(rest, ".")
 		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
 			return false
 		}
@@ -331,8 +356,12 @@ func validDomain(d string, min int) bool {
 				return false
 			}
 		}
+		labels++
+		if !more {
+			return labels >= min
+		}
+		rest = after
 	}
-	return true
 }
 
 // validFieldName checks a field-name of RFC 5322 §3.6.8: printable ASCII

@@ -55,6 +55,7 @@ func stripFWS(s string) string {
 		return s
 	}
 	var b strings.Builder
+	b.Grow(len(s))
 	for i := 0; i < len(s); i++ {
 		if !fws(s[i]) {
 			b.WriteByte(s[i])
