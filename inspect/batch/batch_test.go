@@ -24,19 +24,7 @@ import (
 // the broken message in the middle as an error line.
 func TestOrder(t *testing.T) {
 	srv := dnstest.Start(t, "testdata/batch.zone")
-	var ms []mail
-	for i := range 40 {
-		switch {
-		case i == 17:
-			ms = append(ms, brokenMail)
-		case i%5 == 3:
-			ms = append(ms, rejectMail)
-		case i%7 == 2:
-			ms = append(ms, quarantineMail)
-		default:
-			ms = append(ms, deliverMail)
-		}
-	}
+	ms := mixedMails(40, 17)
 	src := source(t, ms)
 	for _, c := range []struct{ workers, window int }{{1, 1}, {1, 0}, {2, 2}, {4, 0}, {8, 3}, {16, 64}} {
 		t.Run(fmt.Sprintf("workers=%d,window=%d", c.workers, c.window), func(t *testing.T) {

@@ -23,19 +23,7 @@ var timing = regexp.MustCompile(`"rtt_ms":[0-9.e-]+,"cached":(true|false),`)
 // goleak check in TestMain fails the binary if Close leaves one running.
 func TestChecksSameReports(t *testing.T) {
 	srv := dnstest.Start(t, "testdata/batch.zone")
-	var ms []mail
-	for i := range 24 {
-		switch {
-		case i == 9:
-			ms = append(ms, brokenMail)
-		case i%5 == 3:
-			ms = append(ms, rejectMail)
-		case i%7 == 2:
-			ms = append(ms, quarantineMail)
-		default:
-			ms = append(ms, deliverMail)
-		}
-	}
+	ms := mixedMails(24, 9)
 	src := source(t, ms)
 	want := make([]string, len(ms))
 	for i := range ms {

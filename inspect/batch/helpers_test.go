@@ -69,3 +69,23 @@ func inspectOptions(srv *dnstest.Server) inspect.Options {
 		Now:      func() time.Time { return fixedNow },
 	}
 }
+
+// mixedMails is n messages, mostly delivered, every fifth from 3 rejected
+// and some quarantined, with the one at index broken unloadable: the mbox
+// the order and same-report tests run.
+func mixedMails(n, broken int) []mail {
+	ms := make([]mail, 0, n)
+	for i := range n {
+		switch {
+		case i == broken:
+			ms = append(ms, brokenMail)
+		case i%5 == 3:
+			ms = append(ms, rejectMail)
+		case i%7 == 2:
+			ms = append(ms, quarantineMail)
+		default:
+			ms = append(ms, deliverMail)
+		}
+	}
+	return ms
+}
